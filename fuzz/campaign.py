@@ -1,0 +1,386 @@
+"""Drive Hypothesis to find, shrink and keep Tier-A divergences.
+
+One example is a *batch* of conversations, so a replay program is started
+once per batch while exploring; when a batch diverges, Hypothesis shrinks the
+list down to the one conversation that matters and that conversation down to
+its fewest messages and shortest text.
+
+Several bugs per campaign: each signature gets its own exception type, so
+Hypothesis tracks and shrinks each as a separate bug (``report_multiple_bugs``).
+But Hypothesis stops exploring soon after its first bug (about ten seconds),
+so a campaign runs in *rounds*: each round is one Hypothesis run with a seed
+derived from the campaign seed; signatures found in earlier rounds are set
+aside (still counted, never failing) and the next round searches for new ones,
+until the example budget or the time budget is spent.
+
+Nothing is lost on interruption: every Tier-A divergence is kept the moment
+it is seen, as the smallest conversation seen so far for its signature, and
+replaced each time shrinking finds a smaller one. Hypothesis's own end-of-run
+report is not needed for that; the events carry everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import time
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any, NoReturn
+
+import attrs
+import hypothesis
+import hypothesis.statistics
+from hypothesis import HealthCheck, Phase, Verbosity
+from hypothesis import strategies as st
+from hypothesis.errors import HypothesisException
+
+import fuzz
+from fuzz.compare import Comparison, Divergence, Tier, compare
+from fuzz.corpus import Case, Provenance, size_key
+from fuzz.events import (
+    BatchCompared,
+    CampaignFinished,
+    CampaignStarted,
+    CaseImproved,
+    DivergenceFound,
+    RoundFinished,
+    Sink,
+)
+from fuzz.targets import Conversation, Outcome, Target, analyze_pair
+from strategies.signal_types import LAYER_KEYS
+
+#: Default number of conversations per example (per replay process).
+DEFAULT_BATCH_SIZE = 8
+
+
+@attrs.frozen
+class CampaignSettings:
+    """How long and how to search. ``max_examples`` counts explored batches, not shrink steps."""
+
+    seed: int
+    max_examples: int | None = None
+    budget: float | None = None
+    batch_size: int = DEFAULT_BATCH_SIZE
+    set_aside: frozenset[str] = frozenset()
+    command: str = ""
+
+
+class _DivergenceError(Exception):
+    """Base of the per-signature exception types Hypothesis tells apart."""
+
+
+class _BudgetSpent(BaseException):
+    """Time is up. A BaseException, so Hypothesis lets it through instead of shrinking it."""
+
+
+def round_seed(seed: int, round_no: int) -> int:
+    """A seed per round, stable for a campaign seed."""
+    digest = hashlib.sha256(f"signals-fuzz:{seed}:{round_no}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def _leaves(exc: BaseException) -> Iterator[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            yield from _leaves(inner)
+    else:
+        yield exc
+
+
+@attrs.define
+class _Tally:
+    conversations: int = 0
+    batches: int = 0
+    tier_a: int = 0
+    tier_b: int = 0
+    tier_c: int = 0
+
+    def add(self, comparison: Comparison) -> None:
+        self.conversations += 1
+        self.tier_a += comparison.tier_a is not None
+        self.tier_b += comparison.tier_b is not None
+        self.tier_c += comparison.tier_c is not None
+
+
+class Campaign:
+    """One differential campaign between two targets; emits events to ``sink``."""
+
+    def __init__(
+        self,
+        reference: Target,
+        candidate: Target,
+        settings: CampaignSettings,
+        sink: Sink,
+        *,
+        strategy: st.SearchStrategy[list[Conversation]] | None = None,
+    ) -> None:
+        self.reference = reference
+        self.candidate = candidate
+        self.settings = settings
+        self.sink = sink
+        self.strategy = strategy if strategy is not None else _default_strategy(settings.batch_size)
+        self.tally = _Tally()
+        self.best: dict[str, Case] = {}
+        self._closed: set[str] = set()
+        self._explored = 0
+        self._exhausted = False
+        self._started = 0.0
+        self._deadline: float | None = None
+        self._error_types: dict[str, type[_DivergenceError]] = {}
+
+    # ------------------------------------------------------------ running --
+
+    def run(self) -> CampaignFinished:
+        """Search until a budget is spent, the search is exhausted, or Ctrl-C."""
+        self._started = time.monotonic()
+        if self.settings.budget is not None:
+            self._deadline = self._started + self.settings.budget
+        self.sink(
+            CampaignStarted(
+                self.settings.seed,
+                self.settings.command,
+                self.reference.identity,
+                self.candidate.identity,
+            )
+        )
+        reason = "max-examples"
+        round_no = 0
+        try:
+            while not self._exhausted and self._examples_left() > 0:
+                new = self._run_round(round_no)
+                self.sink(RoundFinished(round_no, new))
+                round_no += 1
+        except _BudgetSpent:
+            reason = "budget"
+        except KeyboardInterrupt:
+            reason = "interrupted"
+        finished = CampaignFinished(
+            reason=reason,
+            conversations=self.tally.conversations,
+            batches=self.tally.batches,
+            tier_a=self.tally.tier_a,
+            tier_b=self.tally.tier_b,
+            signatures=tuple(sorted(self.best)),
+            elapsed=time.monotonic() - self._started,
+        )
+        self.sink(finished)
+        return finished
+
+    def _examples_left(self) -> int:
+        if self.settings.max_examples is None:
+            return 1 << 30
+        return max(0, self.settings.max_examples - self._explored)
+
+    def _run_round(self, round_no: int) -> tuple[str, ...]:
+        """One Hypothesis run; returns the signatures it found and shrank."""
+        before = set(self.best)
+        statistics: dict[str, Any] = {}
+        test = self._round_test(round_no, statistics)
+        calls_before = self.tally.batches
+        try:
+            # Hypothesis hands its run statistics to this callback; the
+            # generate-phase count is the number of batches explored.
+            collector: Any = hypothesis.statistics.collector
+            with collector.with_value(statistics.update):
+                test()
+        except (_BudgetSpent, KeyboardInterrupt):
+            raise
+        except BaseException as exc:
+            self._reraise_unless_divergences(exc)
+        generated = statistics.get("generate-phase", {}).get("test-cases")
+        self._explored += (
+            len(generated) if generated is not None else self.tally.batches - calls_before
+        )
+        new = tuple(sorted(set(self.best) - before))
+        for signature in new:
+            self._closed.add(signature)
+            final = attrs.evolve(self.best[signature], shrunk=True)
+            self.best[signature] = final
+            self.sink(CaseImproved(final, final=True))
+        # A round that found nothing new ran to its end: its examples are spent,
+        # or Hypothesis ran out of distinct inputs first.
+        self._exhausted = not new
+        return new
+
+    def _round_test(self, round_no: int, statistics: dict[str, Any]) -> Any:
+        left = self._examples_left()
+
+        @hypothesis.seed(round_seed(self.settings.seed, round_no))
+        @hypothesis.settings(
+            database=None,
+            max_examples=min(left, 1 << 30),
+            deadline=None,
+            derandomize=False,
+            report_multiple_bugs=True,
+            suppress_health_check=list(HealthCheck),
+            phases=(Phase.explicit, Phase.generate, Phase.target, Phase.shrink),
+            verbosity=Verbosity.quiet,
+            print_blob=False,
+        )
+        @hypothesis.given(self.strategy)
+        def search(batch: list[Conversation]) -> None:
+            self._examine(batch)
+
+        return search
+
+    def _reraise_unless_divergences(self, exc: BaseException) -> None:
+        """Our own divergence errors end a round; anything else is a fuzzer bug and surfaces."""
+        for leaf in _leaves(exc):
+            if isinstance(leaf, _DivergenceError):
+                continue
+            if isinstance(leaf, HypothesisException) and "Flaky" in type(leaf).__name__:
+                continue
+            raise exc
+
+    # ------------------------------------------------------- one example --
+
+    def _examine(self, batch: Sequence[Conversation]) -> None:
+        """The property: no conversation of the batch diverges at Tier A with a new signature."""
+        if self._deadline is not None and time.monotonic() >= self._deadline:
+            raise _BudgetSpent
+        references, candidates = analyze_pair(self.reference, self.candidate, batch)
+        self.tally.batches += 1
+        fresh: str | None = None
+        for conversation, reference, candidate in zip(batch, references, candidates, strict=True):
+            comparison = compare(reference, candidate)
+            self.tally.add(comparison)
+            divergence = comparison.tier_a
+            if divergence is None or divergence.signature in self.settings.set_aside:
+                continue
+            self._keep(conversation, reference, candidate, divergence)
+            if fresh is None and divergence.signature not in self._closed:
+                fresh = divergence.signature
+        _steer(references, candidates)
+        self._progress()
+        if fresh is not None:
+            self._fail(fresh)
+
+    def _fail(self, signature: str) -> NoReturn:
+        error_type = self._error_types.get(signature)
+        if error_type is None:
+            name = f"TierADivergence{len(self._error_types) + 1}"
+            error_type = type(name, (_DivergenceError,), {})
+            self._error_types[signature] = error_type
+        raise error_type(signature)
+
+    def _keep(
+        self,
+        conversation: Conversation,
+        reference: Outcome,
+        candidate: Outcome,
+        divergence: Divergence,
+    ) -> None:
+        """Remember the conversation if it is the smallest yet for its signature."""
+        known = self.best.get(divergence.signature)
+        if known is not None and size_key(conversation) >= size_key(known.conversation):
+            return
+        case = self._make_case(conversation, reference, candidate, divergence)
+        if known is not None and known.shrunk:
+            # Smaller than a case Hypothesis already finished shrinking: at least as minimal.
+            case = attrs.evolve(case, shrunk=True)
+        self.best[divergence.signature] = case
+        self.sink(DivergenceFound(case) if known is None else CaseImproved(case))
+
+    def _make_case(
+        self,
+        conversation: Conversation,
+        reference: Outcome,
+        candidate: Outcome,
+        divergence: Divergence,
+    ) -> Case:
+        detailed = compare(reference, candidate, detail=True)
+        diff: dict[str, Any] = {"tier_a": dict(divergence.diff)}
+        if detailed.tier_b is not None:
+            diff["tier_b"] = dict(detailed.tier_b.diff)
+        if detailed.tier_c is not None:
+            diff["tier_c"] = dict(detailed.tier_c.diff)
+        return Case(
+            conversation=json.loads(json.dumps(conversation)),
+            tier=Tier.A,
+            kind=divergence.kind,
+            signature=divergence.signature,
+            reference=reference,
+            candidate=candidate,
+            diff=diff,
+            shrunk=False,
+            provenance=self._provenance(),
+        )
+
+    def _provenance(self) -> Provenance:
+        return Provenance(
+            seed=self.settings.seed,
+            fuzzer_version=fuzz.__version__,
+            hypothesis_version=hypothesis.__version__,
+            python_version=platform.python_version(),
+            reference=self.reference.identity,
+            candidate=self.candidate.identity,
+            found_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            command=self.settings.command,
+        )
+
+    def _progress(self) -> None:
+        now = time.monotonic()
+        self.sink(
+            BatchCompared(
+                conversations=self.tally.conversations,
+                batches=self.tally.batches,
+                tier_a=self.tally.tier_a,
+                tier_b=self.tally.tier_b,
+                tier_c=self.tally.tier_c,
+                signatures=len(self.best),
+                elapsed=now - self._started,
+                remaining=None if self._deadline is None else max(0.0, self._deadline - now),
+            )
+        )
+
+
+def _steer(references: Sequence[Outcome], candidates: Sequence[Outcome]) -> None:
+    """Point Hypothesis's search at the signal space.
+
+    ``target`` rewards batches that fire many distinct leaf types and batches
+    where the sides' counts come close to or past disagreeing; ``event``
+    records which types fired and which buckets were reached, for statistics.
+    """
+    fired: set[str] = set()
+    disagreement = 0
+    for reference, candidate in zip(references, candidates, strict=True):
+        ref_counts = _counts(reference)
+        cand_counts = _counts(candidate)
+        fired |= ref_counts.keys() | cand_counts.keys()
+        disagreement += sum(
+            abs(ref_counts.get(t, 0) - cand_counts.get(t, 0))
+            for t in ref_counts.keys() | cand_counts.keys()
+        )
+        for outcome in (reference, candidate):
+            if outcome.report is not None:
+                hypothesis.event("quality", str(outcome.report.get("overall_quality")))
+    hypothesis.target(float(len(fired)), label="distinct leaf types fired")
+    hypothesis.target(float(disagreement), label="count disagreement")
+    for signal_type in sorted(fired):
+        hypothesis.event("fired", signal_type)
+
+
+def _counts(outcome: Outcome) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    report = outcome.report
+    if report is None:
+        return counts
+    for layer in LAYER_KEYS.values():
+        groups = report.get(layer)
+        if not isinstance(groups, dict):
+            continue
+        for group in groups.values():
+            signals = group.get("signals") if isinstance(group, dict) else None
+            for signal in signals if isinstance(signals, list) else ():
+                signal_type = signal.get("signal_type") if isinstance(signal, dict) else None
+                if isinstance(signal_type, str):
+                    counts[signal_type] = counts.get(signal_type, 0) + 1
+    return counts
+
+
+def _default_strategy(batch_size: int) -> st.SearchStrategy[list[Conversation]]:
+    from strategies.conversations import batches
+
+    return batches(min_size=1, max_size=batch_size)

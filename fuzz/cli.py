@@ -1,0 +1,358 @@
+"""The ``signals-fuzz`` command: parse, validate, then import the engine lazily.
+
+Usage errors are one line on stderr and exit code 2; a campaign or replay
+exits 1 when a Tier-A divergence is found or remains, 0 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import secrets
+import shlex
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from fuzz.errors import UsageError
+
+DEFAULT_REFERENCE = "py:signals.analyzer:SignalAnalyzer"
+DEFAULT_CANDIDATE = "cmd:signals_replay"
+DEFAULT_BUDGET = "5m"
+EXAMPLE_REFERENCE = "py:fuzz.examples.analyzer:ExampleAnalyzer"
+DEMO_VARIANTS = "missing_trigger,narrow_timeout,crash"
+
+EXIT_OK, EXIT_DIVERGED, EXIT_USAGE = 0, 1, 2
+
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_duration(text: str, flag: str = "--budget") -> float:
+    """``90s``, ``10m``, ``2h``, ``1h30m`` or bare seconds, as seconds."""
+    value = text.strip().lower()
+    try:
+        seconds = float(value)
+    except ValueError:
+        parts = _DURATION_PART.findall(value)
+        if not parts or "".join(n + u for n, u in parts) != value:
+            raise UsageError(f"{flag}={text!r} is not a duration; use e.g. 90s, 10m, 2h") from None
+        seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
+    if seconds <= 0:
+        raise UsageError(f"{flag}={text!r} must be longer than zero; use e.g. 90s, 10m, 2h")
+    return seconds
+
+
+def _positive_int(flag: str, lowest: int = 1) -> type:
+    class PositiveInt(int):
+        def __new__(cls, text: str) -> PositiveInt:
+            try:
+                number = int(text)
+            except ValueError:
+                raise UsageError(f"{flag}={text!r} is not a whole number") from None
+            if number < lowest:
+                raise UsageError(f"{flag}={text!r} must be at least {lowest}")
+            return super().__new__(cls, number)
+
+    return PositiveInt
+
+
+def _seconds(flag: str) -> type:
+    class Seconds(float):
+        def __new__(cls, text: str) -> Seconds:
+            return super().__new__(cls, parse_duration(text, flag))
+
+    return Seconds
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but every usage error is one line and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _add_targets(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
+    parser.add_argument(
+        "--reference",
+        default=DEFAULT_REFERENCE,
+        help=f"target spec of the reference side (default: {DEFAULT_REFERENCE})",
+    )
+    parser.add_argument(
+        "--candidate",
+        default=DEFAULT_CANDIDATE,
+        help=f"target spec of the candidate side (default: {DEFAULT_CANDIDATE})",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=_seconds("--timeout"),
+        default=10.0,
+        help="how long one batch (cmd:) or one conversation (py:) may take before it is a hang "
+        "(default: 10s)",
+    )
+
+
+def _add_search(parser: argparse.ArgumentParser, *, budget: str | None) -> None:
+    parser.add_argument(
+        "--budget",
+        type=_seconds("--budget"),
+        default=None,
+        help=f"wall-clock budget, e.g. 90s, 10m, 2h (default: {budget or 'none'}"
+        + (" unless --max-examples is given)" if budget else ")"),
+    )
+    parser.add_argument(
+        "--max-examples",
+        type=_positive_int("--max-examples"),
+        default=None,
+        help="number of generated batches to explore (shrinking not counted)",
+    )
+    parser.add_argument(
+        "--seed",
+        type=_positive_int("--seed", lowest=0),
+        default=None,
+        help="campaign seed (default: random, printed at start)",
+    )
+    parser.add_argument(
+        "--batch-size",
+        type=_positive_int("--batch-size"),
+        default=8,
+        help="conversations per example, i.e. per replay process (default: 8)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="signals-fuzz",
+        description="Differential fuzzer for the signals analyzer: reference vs port.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    campaign = commands.add_parser(
+        "campaign", help="search for Tier-A divergences, shrink and save them"
+    )
+    _add_targets(campaign)
+    _add_search(campaign, budget=DEFAULT_BUDGET)
+    campaign.add_argument(
+        "--corpus", type=Path, default=Path("corpus"), help="case folder (default: corpus)"
+    )
+    campaign.add_argument(
+        "--shrunk", type=Path, default=Path("shrunk"), help="reproducer folder (default: shrunk)"
+    )
+
+    reproduce = commands.add_parser("reproduce", help="rerun one saved case and show both sides")
+    reproduce.add_argument("file", type=Path, help="a corpus case file")
+    _add_targets(reproduce)
+
+    replay = commands.add_parser("replay", help="rerun every saved case: FIXED / STILL / CHANGED")
+    replay.add_argument("paths", type=Path, nargs="+", help="corpus files or folders")
+    _add_targets(replay)
+
+    demo = commands.add_parser(
+        "demo", help="a short campaign: the example analyzer against a planted-bug variant"
+    )
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="where corpus/ and shrunk/ go (default: a new temp dir)",
+    )
+    demo.add_argument(
+        "--variant",
+        default=DEMO_VARIANTS,
+        help=f"planted bugs of the candidate, comma-separated (default: {DEMO_VARIANTS})",
+    )
+    _add_search(demo, budget="60s")
+    demo.add_argument("--timeout", type=_seconds("--timeout"), default=5.0, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = build_parser().parse_args(args_list)
+        handler = {
+            "campaign": _campaign,
+            "reproduce": _reproduce,
+            "replay": _replay,
+            "demo": _demo,
+        }[args.command]
+        return handler(args, args_list)
+    except UsageError as exc:
+        print(f"signals-fuzz: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+# ----------------------------------------------------------------- campaign --
+
+
+def _rerun_command(command: str, args_list: Sequence[str], seed: int) -> str:
+    """The command line that repeats this run: the same words, with the seed pinned."""
+    words: list[str] = []
+    skip = False
+    for word in args_list[1:]:
+        if skip:
+            skip = False
+        elif word == "--seed":
+            skip = True
+        elif not word.startswith("--seed="):
+            words.append(word)
+    return shlex.join(["signals-fuzz", command, *words, "--seed", str(seed)])
+
+
+def run_campaign(
+    reference_spec: str,
+    candidate_spec: str,
+    *,
+    timeout: float,
+    seed: int,
+    budget: float | None,
+    max_examples: int | None,
+    batch_size: int,
+    corpus_dir: Path,
+    shrunk_dir: Path,
+    command: str,
+) -> int:
+    """Build everything a campaign needs, validating it all before the first example."""
+    from fuzz.campaign import Campaign, CampaignSettings
+    from fuzz.corpus import Corpus
+    from fuzz.reports import render_reproducer
+    from fuzz.sinks import CorpusRecorder, ProgressLine, fan_out
+    from fuzz.targets import parse_target
+
+    reference = parse_target(reference_spec, timeout=timeout)
+    candidate = parse_target(candidate_spec, timeout=timeout)
+    corpus = Corpus.open(corpus_dir, shrunk_dir, render_reproducer)
+    recorder = CorpusRecorder(corpus)
+    settings = CampaignSettings(
+        seed=seed, max_examples=max_examples, budget=budget, batch_size=batch_size, command=command
+    )
+    finished = Campaign(reference, candidate, settings, fan_out(recorder, ProgressLine())).run()
+    for signature in finished.signatures:
+        path = corpus.path_of(signature)
+        case = corpus.get(signature)
+        if path is not None and case is not None:
+            print(
+                f"{signature}\n  case:       {path}\n  reproducer: {corpus.reproducer_path(case)}"
+            )
+    return EXIT_DIVERGED if finished.signatures else EXIT_OK
+
+
+def _campaign(args: argparse.Namespace, args_list: Sequence[str]) -> int:
+    seed = args.seed if args.seed is not None else secrets.randbits(32)
+    budget = args.budget
+    if budget is None and args.max_examples is None:
+        budget = parse_duration(DEFAULT_BUDGET)
+    return run_campaign(
+        args.reference,
+        args.candidate,
+        timeout=args.timeout,
+        seed=seed,
+        budget=budget,
+        max_examples=args.max_examples,
+        batch_size=args.batch_size,
+        corpus_dir=args.corpus,
+        shrunk_dir=args.shrunk,
+        command=_rerun_command("campaign", args_list, seed),
+    )
+
+
+def _demo(args: argparse.Namespace, args_list: Sequence[str]) -> int:
+    from fuzz.examples.variants import VARIANTS
+
+    unknown = [name for name in args.variant.split(",") if name and name not in VARIANTS]
+    if unknown:
+        raise UsageError(
+            f"--variant={args.variant!r}: unknown variant {unknown[0]!r}; "
+            f"choose from {', '.join(sorted(VARIANTS))}"
+        )
+    out = args.out if args.out is not None else Path(tempfile.mkdtemp(prefix="signals-fuzz-demo-"))
+    seed = args.seed if args.seed is not None else 0
+    budget = args.budget
+    if budget is None and args.max_examples is None:
+        budget = 60.0
+    candidate = (
+        f"cmd:{shlex.quote(sys.executable)} -m fuzz.examples.replay --variant {args.variant}"
+    )
+    print(
+        "signals-fuzz demo: the example analyzer (py:) against itself with planted bugs "
+        f"[{args.variant}] (cmd:)",
+        file=sys.stderr,
+    )
+    code = run_campaign(
+        EXAMPLE_REFERENCE,
+        candidate,
+        timeout=args.timeout,
+        seed=seed,
+        budget=budget,
+        max_examples=args.max_examples,
+        batch_size=args.batch_size,
+        corpus_dir=out / "corpus",
+        shrunk_dir=out / "shrunk",
+        command=_rerun_command("demo", args_list, seed),
+    )
+    print(f"\nReproducers (Markdown, ready to file): {out / 'shrunk'}")
+    print(f"Corpus cases (JSON, replayable):       {out / 'corpus'}")
+    print(
+        f"Replay them: signals-fuzz replay {shlex.quote(str(out / 'corpus'))} "
+        f"--reference {EXAMPLE_REFERENCE} --candidate {shlex.quote(candidate)}"
+    )
+    return EXIT_OK if code == EXIT_DIVERGED else EXIT_DIVERGED
+
+
+# ---------------------------------------------------------------- reproduce --
+
+
+def _reproduce(args: argparse.Namespace, args_list: Sequence[str]) -> int:
+    from fuzz.corpus import load_case
+    from fuzz.replay import Status, replay_cases
+    from fuzz.reports import tier_a_table
+    from fuzz.targets import parse_target
+
+    if not args.file.is_file():
+        raise UsageError(f"{str(args.file)!r} is not a corpus case file")
+    case = load_case(args.file)
+    reference = parse_target(args.reference, timeout=args.timeout)
+    candidate = parse_target(args.candidate, timeout=args.timeout)
+    (result,) = replay_cases(reference, candidate, [(args.file, case)])
+    print(f"case:      {args.file}")
+    print(f"saved as:  {case.signature}")
+    print(tier_a_table(result.reference, result.candidate))
+    if result.status is Status.FIXED:
+        print("FIXED: the two sides now agree at Tier A")
+        return EXIT_OK
+    assert result.comparison.tier_a is not None
+    print(f"{result.status.value}: {result.comparison.tier_a.signature}")
+    return EXIT_DIVERGED
+
+
+# ------------------------------------------------------------------- replay --
+
+
+def _replay(args: argparse.Namespace, args_list: Sequence[str]) -> int:
+    from fuzz.corpus import iter_case_files, load_case
+    from fuzz.replay import Status, replay_cases
+    from fuzz.targets import parse_target
+
+    files = list(iter_case_files(args.paths))
+    cases = [(path, load_case(path)) for path in files]
+    reference = parse_target(args.reference, timeout=args.timeout)
+    candidate = parse_target(args.candidate, timeout=args.timeout)
+    results = replay_cases(reference, candidate, cases)
+    counts = {status: 0 for status in Status}
+    for result in results:
+        counts[result.status] += 1
+        detail = (
+            "" if result.comparison.tier_a is None else f"  [{result.comparison.tier_a.signature}]"
+        )
+        print(f"{result.status.value:8} {result.path}{detail}")
+    print(
+        ", ".join(f"{count} {status.value}" for status, count in counts.items())
+        + f" of {len(results)} case(s)"
+    )
+    return EXIT_DIVERGED if counts[Status.STILL] or counts[Status.CHANGED] else EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""Compare two outcomes tier by tier; name each Tier-A divergence by a signature.
+
+The signature is what makes "the same bug" countable: it must come out the
+same for every conversation a bug shows on, and differ between bugs. It is
+built only from stable facts:
+
+* a failure: its kind, its discriminator (exception type, exit status) and
+  the side, never its message (which quotes the input);
+* a schema violation: the side and the schema location, array positions
+  written ``*``;
+* differing counts: each leaf type whose count differs, with the direction
+  (``ref>cand`` or ``ref<cand``) but not the amounts, which grow with the
+  number of triggers in the input;
+* only when every count agrees, the quality pair. Quality is derived from the
+  counts, so a count difference usually drags a quality difference with it;
+  letting both into the signature would split one bug into several.
+
+Structural diffs come from deepdiff and are stored as plain JSON.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+from deepdiff import DeepDiff
+
+from fuzz.canonical import schema_violation, tier_a_view, tier_b_view, tier_c_view
+from fuzz.targets import Failure, Outcome
+
+SIDES = ("reference", "candidate")
+
+
+class Tier(enum.Enum):
+    """How much a divergence matters (see the contract's tier table)."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+
+
+@attrs.frozen
+class Divergence:
+    """One tier's disagreement between the two sides on one conversation."""
+
+    tier: Tier
+    kind: str
+    signature: str
+    diff: Mapping[str, Any]
+
+
+@attrs.frozen
+class Comparison:
+    """All tiers' verdicts on one conversation; ``None`` where the sides agree."""
+
+    tier_a: Divergence | None = None
+    tier_b: Divergence | None = None
+    tier_c: Divergence | None = None
+
+    @property
+    def agrees(self) -> bool:
+        return self.tier_a is None and self.tier_b is None and self.tier_c is None
+
+
+def structural_diff(reference: Any, candidate: Any) -> dict[str, Any]:
+    """deepdiff's view of two JSON values, as plain JSON (old = reference)."""
+    result: dict[str, Any] = json.loads(DeepDiff(reference, candidate, verbose_level=2).to_json())
+    return result
+
+
+def _failure_json(failure: Failure | None) -> dict[str, str] | None:
+    if failure is None:
+        return None
+    return {
+        "kind": failure.kind.value,
+        "discriminator": failure.discriminator,
+        "detail": failure.detail,
+    }
+
+
+def _failure_divergence(reference: Outcome, candidate: Outcome) -> Divergence | None:
+    failures = [(side, o.failure) for side, o in zip(SIDES, (reference, candidate), strict=True)]
+    failed = [(side, failure) for side, failure in failures if failure is not None]
+    if not failed:
+        return None
+    signature = "; ".join(f"{failure.label} on {side}" for side, failure in failed)
+    diff = {side: _failure_json(failure) for side, failure in failures}
+    return Divergence(Tier.A, failed[0][1].kind.value, signature, diff)
+
+
+def _schema_divergence(
+    reference: Mapping[str, Any], candidate: Mapping[str, Any]
+) -> Divergence | None:
+    violations = [
+        (side, violation)
+        for side, report in zip(SIDES, (reference, candidate), strict=True)
+        if (violation := schema_violation(report)) is not None
+    ]
+    if not violations:
+        return None
+    signature = "; ".join(f"schema on {side}: {where}" for side, where in violations)
+    return Divergence(Tier.A, "schema", signature, dict(violations))
+
+
+def _report_divergence(
+    reference: Mapping[str, Any], candidate: Mapping[str, Any]
+) -> Divergence | None:
+    ref, cand = tier_a_view(reference), tier_a_view(candidate)
+    if ref == cand:
+        return None
+    differing = sorted(
+        f"{signal_type} {'ref>cand' if ref_count > cand_count else 'ref<cand'}"
+        for signal_type in ref.counts.keys() | cand.counts.keys()
+        if (ref_count := ref.counts.get(signal_type, 0))
+        != (cand_count := cand.counts.get(signal_type, 0))
+    )
+    if differing:
+        kind, signature = "counts", "counts: " + ", ".join(differing)
+    else:
+        kind, signature = "quality", f"quality: {ref.quality} -> {cand.quality}"
+    return Divergence(Tier.A, kind, signature, structural_diff(ref.to_json(), cand.to_json()))
+
+
+def _index_divergence(
+    reference: Mapping[str, Any], candidate: Mapping[str, Any]
+) -> Divergence | None:
+    ref, cand = tier_b_view(reference), tier_b_view(candidate)
+    if ref == cand:
+        return None
+    differing = sorted(t for t in ref.keys() | cand.keys() if ref.get(t) != cand.get(t))
+    return Divergence(
+        Tier.B,
+        "message-index",
+        "message_index: " + ", ".join(differing),
+        structural_diff(ref, cand),
+    )
+
+
+def _detail_divergence(
+    reference: Mapping[str, Any], candidate: Mapping[str, Any], *, detail: bool
+) -> Divergence | None:
+    ref, cand = tier_c_view(reference), tier_c_view(candidate)
+    if ref == cand:
+        return None
+    diff = structural_diff(ref, cand) if detail else {}
+    return Divergence(Tier.C, "detail", "detail", diff)
+
+
+def compare(reference: Outcome, candidate: Outcome, *, detail: bool = False) -> Comparison:
+    """Judge one conversation's two outcomes.
+
+    ``detail=True`` also computes the Tier-C structural diff, which costs a
+    deepdiff of two whole reports; the campaign asks for it only for cases it
+    saves.
+    """
+    failed = _failure_divergence(reference, candidate)
+    if failed is not None:
+        return Comparison(tier_a=failed)
+    assert reference.report is not None and candidate.report is not None
+    ref_report, cand_report = reference.report, candidate.report
+    malformed = _schema_divergence(ref_report, cand_report)
+    if malformed is not None:
+        return Comparison(tier_a=malformed)
+    return Comparison(
+        tier_a=_report_divergence(ref_report, cand_report),
+        tier_b=_index_divergence(ref_report, cand_report),
+        tier_c=_detail_divergence(ref_report, cand_report, detail=detail),
+    )

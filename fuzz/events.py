@@ -1,0 +1,83 @@
+"""What a campaign tells the world while it runs.
+
+The engine emits these; the CLI's progress line, the corpus writer and the
+report writers consume them. Nothing in the engine prints or writes files
+itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+from fuzz.corpus import Case
+from fuzz.targets import TargetIdentity
+
+
+@attrs.frozen
+class CampaignStarted:
+    seed: int
+    command: str
+    reference: TargetIdentity
+    candidate: TargetIdentity
+
+
+@attrs.frozen
+class BatchCompared:
+    """One batch analysed by both sides; the running totals after it."""
+
+    conversations: int
+    batches: int
+    tier_a: int
+    tier_b: int
+    tier_c: int
+    signatures: int
+    elapsed: float
+    remaining: float | None
+
+
+@attrs.frozen
+class DivergenceFound:
+    """A signature seen for the first time in this campaign (not yet shrunk)."""
+
+    case: Case
+
+
+@attrs.frozen
+class CaseImproved:
+    """A smaller conversation showing a known signature; ``final`` once shrinking ended."""
+
+    case: Case
+    final: bool = False
+
+
+@attrs.frozen
+class RoundFinished:
+    """Hypothesis finished one search-and-shrink round."""
+
+    round: int
+    new_signatures: tuple[str, ...]
+
+
+@attrs.frozen
+class CampaignFinished:
+    reason: str
+    conversations: int
+    batches: int
+    tier_a: int
+    tier_b: int
+    signatures: tuple[str, ...]
+    elapsed: float
+
+
+Event = (
+    CampaignStarted
+    | BatchCompared
+    | DivergenceFound
+    | CaseImproved
+    | RoundFinished
+    | CampaignFinished
+)
+
+Sink = Callable[[Event], None]

@@ -1,0 +1,513 @@
+"""The analyzers under test: one Protocol, one class per kind of target.
+
+A target spec names an analyzer:
+
+* ``py:MODULE:ATTR``  an in-process Python analyzer (the reference's form);
+* ``cmd:PROGRAM [ARGS...]``  a batch replay program speaking the port's JSONL
+  protocol (the Rust ``signals_replay`` binary's form).
+
+Either kind may stand on either side of a comparison. Whatever an analyzer
+does wrong (raises, hangs, exits non-zero, prints garbage, drops or reorders
+lines) comes back as a ``Failure`` inside an ``Outcome``: it is a finding,
+never an exception out of this module. Only user mistakes (a spec that names
+nothing runnable) raise ``UsageError``, at construction time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import hashlib
+import importlib
+import importlib.metadata
+import inspect
+import json
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import threading
+import traceback
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import FrameType
+from typing import Any, Protocol
+
+import attrs
+
+from fuzz.errors import UsageError
+
+#: A ShareGPT conversation: ``[{"from": role, "value": text}, ...]``.
+Conversation = list[dict[str, Any]]
+
+#: Default seconds one batch may take on a ``cmd:`` target, or one conversation
+#: on a ``py:`` target, before it counts as a hang.
+DEFAULT_TIMEOUT = 10.0
+
+#: How much of an analyzer's stderr a failure keeps (the end, where errors are).
+STDERR_TAIL = 4000
+
+
+class FailureKind(enum.Enum):
+    """How an analyzer failed to produce a report. Every kind is Tier A."""
+
+    CRASH = "crash"
+    TIMEOUT = "timeout"
+    ERROR_LINE = "error-line"
+    MISSING_LINE = "missing-line"
+    EXTRA_LINE = "extra-line"
+    ID_MISMATCH = "id-mismatch"
+    UNPARSEABLE = "unparseable"
+
+
+@attrs.frozen
+class Failure:
+    """One analyzer failure on one conversation.
+
+    ``discriminator`` is the stable part that tells one bug of this kind from
+    another (an exception type, an exit status); ``detail`` is for humans and
+    may mention the input, so it never enters a signature.
+    """
+
+    kind: FailureKind
+    discriminator: str = ""
+    detail: str = ""
+    stderr: str = ""
+
+    @property
+    def label(self) -> str:
+        """Kind plus discriminator, e.g. ``crash IndexError`` or ``timeout``."""
+        return f"{self.kind.value} {self.discriminator}".strip()
+
+
+@attrs.frozen
+class Outcome:
+    """What one target said about one conversation: a report or a failure."""
+
+    report: dict[str, Any] | None = None
+    failure: Failure | None = None
+
+    @classmethod
+    def of_report(cls, report: dict[str, Any]) -> Outcome:
+        return cls(report=report)
+
+    @classmethod
+    def of_failure(cls, failure: Failure) -> Outcome:
+        return cls(failure=failure)
+
+
+@attrs.frozen
+class TargetIdentity:
+    """Enough to tell later exactly which build produced a result."""
+
+    spec: str
+    kind: str
+    path: str
+    sha256: str | None
+    version: str | None = None
+
+
+class Target(Protocol):
+    """An analyzer that turns a batch of conversations into outcomes, in order."""
+
+    @property
+    def identity(self) -> TargetIdentity: ...
+
+    def analyze_batch(self, conversations: Sequence[Conversation]) -> list[Outcome]: ...
+
+
+def parse_target(spec: str, *, timeout: float = DEFAULT_TIMEOUT) -> Target:
+    """Build the target a spec names, or raise ``UsageError`` saying what is wrong."""
+    if timeout <= 0:
+        raise UsageError(f"--timeout={timeout!r} must be a positive number of seconds")
+    kind, sep, _ = spec.partition(":")
+    if not sep or kind not in ("py", "cmd"):
+        raise UsageError(
+            f"target {spec!r} has an unknown form; use py:MODULE:ATTR "
+            f"(e.g. py:signals.analyzer:SignalAnalyzer) or cmd:PROGRAM [ARGS...] "
+            f"(e.g. cmd:./target/release/signals_replay)"
+        )
+    if kind == "py":
+        return PyTarget(spec, timeout=timeout)
+    return CmdTarget(spec, timeout=timeout)
+
+
+def sha256_of(path: Path) -> str:
+    """Hash a file in chunks: replay binaries can be tens of megabytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------- py: ---
+
+
+class _AnalyzerTimeout(BaseException):
+    """Raised by SIGALRM inside a hung analyzer.
+
+    A BaseException so that an analyzer's own ``except Exception`` cannot
+    swallow it.
+    """
+
+
+@contextlib.contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    """Interrupt pure-Python code after ``seconds``, where signals allow it.
+
+    Signals are only delivered to the main thread; elsewhere the call runs
+    without a time limit rather than not at all.
+    """
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if not usable:
+        yield
+        return
+
+    def on_alarm(signum: int, frame: FrameType | None) -> None:
+        raise _AnalyzerTimeout
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _distribution_version(module_name: str) -> str | None:
+    top = module_name.split(".")[0]
+    for dist in importlib.metadata.packages_distributions().get(top, []):
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            return importlib.metadata.version(dist)
+    return None
+
+
+def _resolve_analyze(spec: str, obj: Any) -> Callable[[Conversation], Any]:
+    """Turn ATTR into the ``analyze(messages)`` callable.
+
+    A class is instantiated with no arguments; an object with ``.analyze`` is
+    used as is; a function of no required parameters is a factory; a function
+    of one parameter is ``analyze`` itself.
+    """
+    if inspect.isclass(obj):
+        try:
+            obj = obj()
+        except Exception as exc:
+            raise UsageError(f"target {spec!r}: {obj.__name__}() failed: {exc!r}") from None
+    if hasattr(obj, "analyze") and callable(obj.analyze):
+        return obj.analyze
+    if callable(obj):
+        required: list[object]
+        try:
+            required = [
+                p
+                for p in inspect.signature(obj).parameters.values()
+                if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+            ]
+        except (TypeError, ValueError):
+            required = [None]
+        if not required:
+            return _resolve_analyze(spec, obj())
+        return obj
+    raise UsageError(
+        f"target {spec!r}: {type(obj).__name__} object is neither a class, "
+        f"a function nor an object with .analyze(messages)"
+    )
+
+
+def _as_report(result: Any) -> Outcome:
+    """Convert what ``analyze`` returned into a plain JSON report, or a failure."""
+    if hasattr(result, "to_dict") and callable(result.to_dict):
+        result = result.to_dict()
+    if not isinstance(result, dict):
+        return Outcome.of_failure(
+            Failure(
+                FailureKind.UNPARSEABLE, "not-a-dict", f"analyze returned {type(result).__name__}"
+            )
+        )
+    try:
+        return Outcome.of_report(json.loads(json.dumps(result)))
+    except (TypeError, ValueError) as exc:
+        return Outcome.of_failure(
+            Failure(FailureKind.UNPARSEABLE, "not-json", f"report is not JSON-serialisable: {exc}")
+        )
+
+
+@attrs.define(eq=False)
+class PyTarget:
+    """An in-process analyzer: ``py:MODULE:ATTR``."""
+
+    spec: str
+    timeout: float = DEFAULT_TIMEOUT
+    _analyze: Callable[[Conversation], Any] = attrs.field(init=False, repr=False)
+    _identity: TargetIdentity = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        module_name, sep, attr = self.spec.removeprefix("py:").partition(":")
+        if not sep or not module_name or not attr:
+            raise UsageError(
+                f"target {self.spec!r} must be py:MODULE:ATTR, "
+                f"e.g. py:signals.analyzer:SignalAnalyzer"
+            )
+        try:
+            module = importlib.import_module(module_name)
+        except Exception as exc:
+            raise UsageError(
+                f"target {self.spec!r}: cannot import module {module_name!r}: {exc!r}"
+            ) from None
+        obj: Any = module
+        for part in attr.split("."):
+            if not hasattr(obj, part):
+                raise UsageError(
+                    f"target {self.spec!r}: module {module_name!r} has no attribute {attr!r}"
+                )
+            obj = getattr(obj, part)
+        self._analyze = _resolve_analyze(self.spec, obj)
+        file = getattr(module, "__file__", None)
+        self._identity = TargetIdentity(
+            spec=self.spec,
+            kind="py",
+            path=str(file or module_name),
+            sha256=sha256_of(Path(file)) if file else None,
+            version=_distribution_version(module_name),
+        )
+
+    @property
+    def identity(self) -> TargetIdentity:
+        return self._identity
+
+    def analyze_batch(self, conversations: Sequence[Conversation]) -> list[Outcome]:
+        return [self.analyze_one(conversation) for conversation in conversations]
+
+    def analyze_one(self, conversation: Conversation) -> Outcome:
+        """Run the analyzer on a private copy: it must not see the other side's input."""
+        messages = [dict(message) for message in conversation]
+        try:
+            with _alarm(self.timeout):
+                result = self._analyze(messages)
+        except _AnalyzerTimeout:
+            return Outcome.of_failure(
+                Failure(FailureKind.TIMEOUT, "", f"no result after {self.timeout:g}s")
+            )
+        except Exception as exc:
+            return Outcome.of_failure(
+                Failure(
+                    FailureKind.CRASH,
+                    type(exc).__qualname__,
+                    f"{type(exc).__qualname__}: {exc}",
+                    traceback.format_exc()[-STDERR_TAIL:],
+                )
+            )
+        return _as_report(result)
+
+
+# -------------------------------------------------------------------- cmd: ---
+
+
+def encode_line(record: dict[str, Any]) -> str:
+    """One replay input line: readable UTF-8 where possible.
+
+    Lone surrogates cannot be written as UTF-8, so a record holding one is
+    written with ASCII escapes, the only valid JSON spelling of it.
+    """
+    line = json.dumps(record, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        line = json.dumps(record, ensure_ascii=True)
+    return line
+
+
+def _resolve_program(spec: str, program: str) -> Path:
+    if os.sep in program or (os.altsep and os.altsep in program):
+        path = Path(program)
+        if not path.exists():
+            raise UsageError(f"target {spec!r}: program {program!r} does not exist")
+    else:
+        found = shutil.which(program)
+        if found is None:
+            raise UsageError(f"target {spec!r}: program {program!r} is not on PATH")
+        path = Path(found)
+    if path.is_dir() or not os.access(path, os.X_OK):
+        raise UsageError(f"target {spec!r}: {str(path)!r} is not an executable file")
+    return path.resolve()
+
+
+@attrs.frozen
+class _BatchRun:
+    """What one process run of a replay program gave back."""
+
+    outcomes: list[Outcome]
+    process_failed: bool
+
+
+def _parse_line(raw: bytes, expected_id: int) -> Outcome:
+    try:
+        line = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        return Outcome.of_failure(
+            Failure(FailureKind.UNPARSEABLE, "not-json", f"{exc}: {raw[:200]!r}")
+        )
+    if not isinstance(line, dict):
+        return Outcome.of_failure(
+            Failure(FailureKind.UNPARSEABLE, "not-an-object", f"line is {raw[:200]!r}")
+        )
+    if "error" in line:
+        return Outcome.of_failure(Failure(FailureKind.ERROR_LINE, "", str(line["error"])[:500]))
+    if line.get("id") != expected_id:
+        return Outcome.of_failure(
+            Failure(
+                FailureKind.ID_MISMATCH,
+                "",
+                f"line {expected_id} carries id {line.get('id')!r}",
+            )
+        )
+    report = line.get("report")
+    if not isinstance(report, dict):
+        return Outcome.of_failure(
+            Failure(FailureKind.UNPARSEABLE, "no-report", f"no report object in {raw[:200]!r}")
+        )
+    return Outcome.of_report(report)
+
+
+@attrs.define(eq=False)
+class CmdTarget:
+    """A replay program: ``cmd:PROGRAM [ARGS...]``, one process per batch.
+
+    The port flushes only at end of input, so each batch is written whole,
+    stdin closed, then stdout read; a batch that outlives ``timeout`` has its
+    whole process group killed.
+    """
+
+    spec: str
+    timeout: float = DEFAULT_TIMEOUT
+    argv: tuple[str, ...] = attrs.field(init=False)
+    _identity: TargetIdentity = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        try:
+            words = shlex.split(self.spec.removeprefix("cmd:"))
+        except ValueError as exc:
+            raise UsageError(
+                f"target {self.spec!r}: cannot split the command line: {exc}"
+            ) from None
+        if not words:
+            raise UsageError(f"target {self.spec!r} names no program; use cmd:PROGRAM [ARGS...]")
+        program = _resolve_program(self.spec, words[0])
+        self.argv = (str(program), *words[1:])
+        self._identity = TargetIdentity(
+            spec=self.spec, kind="cmd", path=str(program), sha256=sha256_of(program)
+        )
+
+    @property
+    def identity(self) -> TargetIdentity:
+        return self._identity
+
+    def analyze_batch(self, conversations: Sequence[Conversation]) -> list[Outcome]:
+        """Analyse a batch in one process; pin a whole-process failure on its culprit.
+
+        When the process as a whole fails (hang, crash, wrong number of lines)
+        nothing says which conversation caused it, so each is rerun alone. If
+        none fails alone, the failure needs the batch, and every conversation
+        keeps the batch's failure.
+        """
+        run = self._run(conversations)
+        if not run.process_failed or len(conversations) <= 1:
+            return run.outcomes
+        alone = [self._run([conversation]).outcomes[0] for conversation in conversations]
+        if all(outcome.failure is None for outcome in alone):
+            return run.outcomes
+        return alone
+
+    def _run(self, conversations: Sequence[Conversation]) -> _BatchRun:
+        payload = "".join(
+            encode_line({"id": index, "messages": conversation}) + "\n"
+            for index, conversation in enumerate(conversations)
+        ).encode("utf-8")
+        process = subprocess.Popen(
+            self.argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        try:
+            stdout, stderr = process.communicate(payload, timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(process)
+            _, stderr = process.communicate()
+            failure = Failure(
+                FailureKind.TIMEOUT,
+                "",
+                f"no output after {self.timeout:g}s",
+                _tail(stderr),
+            )
+            return _BatchRun([Outcome.of_failure(failure)] * len(conversations), True)
+        if process.returncode != 0:
+            failure = Failure(
+                FailureKind.CRASH,
+                _exit_status(process.returncode),
+                f"{self.argv[0]} exited with {_exit_status(process.returncode)}",
+                _tail(stderr),
+            )
+            return _BatchRun([Outcome.of_failure(failure)] * len(conversations), True)
+        lines = [line for line in stdout.split(b"\n") if line.strip()]
+        if len(lines) != len(conversations):
+            kind = (
+                FailureKind.MISSING_LINE
+                if len(lines) < len(conversations)
+                else FailureKind.EXTRA_LINE
+            )
+            failure = Failure(
+                kind,
+                "",
+                f"{len(conversations)} lines in, {len(lines)} lines out",
+                _tail(stderr),
+            )
+            return _BatchRun([Outcome.of_failure(failure)] * len(conversations), True)
+        return _BatchRun([_parse_line(line, index) for index, line in enumerate(lines)], False)
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _exit_status(returncode: int) -> str:
+    if returncode < 0:
+        with contextlib.suppress(ValueError):
+            return f"signal {signal.Signals(-returncode).name}"
+    return f"exit {returncode}"
+
+
+def _tail(stderr: bytes) -> str:
+    return stderr.decode("utf-8", errors="replace")[-STDERR_TAIL:]
+
+
+# ------------------------------------------------------------------- pairs ---
+
+
+def analyze_pair(
+    reference: Target, candidate: Target, batch: Sequence[Conversation]
+) -> tuple[list[Outcome], list[Outcome]]:
+    """Run both sides on one batch, overlapping them where that is safe.
+
+    A ``cmd:`` side waits on a subprocess, so it runs on a worker thread while
+    the other side works; a ``py:`` side stays on the calling thread, where
+    its SIGALRM timeout can fire.
+    """
+    if isinstance(candidate, CmdTarget):
+        background, foreground, swapped = candidate, reference, False
+    elif isinstance(reference, CmdTarget):
+        background, foreground, swapped = reference, candidate, True
+    else:
+        return reference.analyze_batch(batch), candidate.analyze_batch(batch)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(background.analyze_batch, batch)
+        mine = foreground.analyze_batch(batch)
+        theirs = pending.result()
+    return (theirs, mine) if swapped else (mine, theirs)
