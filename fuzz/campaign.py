@@ -232,7 +232,7 @@ class Campaign:
                 continue
             if isinstance(leaf, HypothesisException) and "Flaky" in type(leaf).__name__:
                 continue
-            raise exc
+            raise leaf from exc
 
     # ------------------------------------------------------- one example --
 

@@ -1,0 +1,99 @@
+"""The campaign loop on toy analyzers: several bugs, shrinking, budgets, interruption, seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import strategies as st
+
+from fuzz.campaign import Campaign, CampaignSettings
+from fuzz.corpus import Corpus, load_case
+from fuzz.events import CampaignFinished, DivergenceFound, Event
+from fuzz.sinks import CorpusRecorder, fan_out
+from fuzz.targets import Conversation, parse_target
+
+WORDS = st.sampled_from(["hello", "thanks", "BOOM", "ok", "please", "!"])
+MESSAGES = st.fixed_dictionaries(
+    {"from": st.sampled_from(["human", "gpt"]), "value": st.lists(WORDS, max_size=6).map(" ".join)}
+)
+BATCHES: st.SearchStrategy[list[Conversation]] = st.lists(
+    st.lists(MESSAGES, max_size=6), min_size=1, max_size=6
+)
+REF = "py:tests.fixtures.py_analyzers:Thanks"
+BUGGY = "py:tests.fixtures.py_analyzers:TwoBugs"
+GRATITUDE = "counts: interaction.satisfaction.gratitude ref>cand"
+CRASH = "crash IndexError on candidate"
+
+
+def run(
+    tmp_path: Path, settings: CampaignSettings, *extra_sinks: object
+) -> tuple[CampaignFinished, Campaign, Corpus]:
+    corpus = Corpus.open(tmp_path / "corpus", tmp_path / "shrunk")
+    events: list[Event] = []
+    sink = fan_out(CorpusRecorder(corpus), events.append, *extra_sinks)  # type: ignore[arg-type]
+    campaign = Campaign(parse_target(REF), parse_target(BUGGY), settings, sink, strategy=BATCHES)
+    return campaign.run(), campaign, corpus
+
+
+def test_finds_each_bug_as_its_own_signature_and_shrinks_each(tmp_path: Path) -> None:
+    """Two planted bugs must come back as two signatures, each shrunk to one short message."""
+    finished, campaign, corpus = run(tmp_path, CampaignSettings(seed=3, max_examples=200))
+    assert set(finished.signatures) == {GRATITUDE, CRASH}
+    gratitude, crash = campaign.best[GRATITUDE], campaign.best[CRASH]
+    # 'thanks' and '!' in one message is the least text showing the first bug; 'BOOM' the second.
+    assert [sorted(m["value"].split()) for m in gratitude.conversation] == [["!", "thanks"]]
+    assert [m["value"] for m in crash.conversation] == ["BOOM"]
+    assert gratitude.shrunk and crash.shrunk
+    saved = sorted(load_case(p).signature for p in (tmp_path / "corpus").glob("*.json"))
+    assert saved == sorted([GRATITUDE, CRASH])
+    assert corpus.get(CRASH) == crash
+
+
+def test_same_seed_same_findings(tmp_path: Path) -> None:
+    """A seeded campaign must be reproducible: same signatures, same shrunk conversations."""
+    first = run(tmp_path / "a", CampaignSettings(seed=11, max_examples=150))[1]
+    second = run(tmp_path / "b", CampaignSettings(seed=11, max_examples=150))[1]
+    assert {s: c.conversation for s, c in first.best.items()} == {
+        s: c.conversation for s, c in second.best.items()
+    }
+
+
+def test_set_aside_signatures_are_not_reported(tmp_path: Path) -> None:
+    """An accepted signature must not fail the campaign; the search goes on for others."""
+    settings = CampaignSettings(seed=3, max_examples=200, set_aside=frozenset({CRASH}))
+    finished, _, _ = run(tmp_path, settings)
+    assert finished.signatures == (GRATITUDE,)
+
+
+def test_interrupt_keeps_the_unshrunk_case(tmp_path: Path) -> None:
+    """Ctrl-C right after a find must stop cleanly with that case already on disk."""
+
+    def interrupt(event: Event) -> None:
+        if isinstance(event, DivergenceFound):
+            raise KeyboardInterrupt
+
+    finished, _, _ = run(tmp_path, CampaignSettings(seed=3, max_examples=200), interrupt)
+    assert finished.reason == "interrupted"
+    cases = [load_case(p) for p in (tmp_path / "corpus").glob("*.json")]
+    assert len(cases) == 1 and not cases[0].shrunk
+    assert cases[0].signature in finished.signatures
+
+
+def test_budget_stops_the_campaign(tmp_path: Path) -> None:
+    """A time budget must end the campaign with reason 'budget', keeping what it found."""
+    finished, campaign, _ = run(tmp_path, CampaignSettings(seed=3, budget=1.5))
+    assert finished.reason == "budget"
+    assert finished.elapsed < 30
+    assert set(campaign.best) <= {GRATITUDE, CRASH}
+
+
+def test_fuzzer_bugs_are_not_swallowed(tmp_path: Path) -> None:
+    """An error in the engine itself must surface, not be mistaken for a divergence."""
+
+    def broken(event: Event) -> None:
+        if isinstance(event, DivergenceFound):
+            raise RuntimeError("engine bug")
+
+    with pytest.raises(RuntimeError, match="engine bug"):
+        run(tmp_path, CampaignSettings(seed=3, max_examples=100), broken)

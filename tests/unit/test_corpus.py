@@ -1,0 +1,126 @@
+"""The corpus: on-disk format, naming, dedup by signature, atomic writes, bad files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import attrs
+import pytest
+
+from fuzz.compare import Tier
+from fuzz.corpus import Case, Corpus, Provenance, load_case
+from fuzz.errors import UsageError
+from fuzz.targets import Failure, FailureKind, Outcome, TargetIdentity
+from tests.fixtures.minimal_report import thanks_report
+
+IDENTITY = TargetIdentity(spec="py:m:A", kind="py", path="/m.py", sha256="0" * 64, version="1.0")
+
+
+def make_case(values: list[str], signature: str = "counts: x ref>cand", shrunk: bool = False) -> Case:
+    conversation = [{"from": "human", "value": v} for v in values]
+    return Case(
+        conversation=conversation,
+        tier=Tier.A,
+        kind="counts",
+        signature=signature,
+        reference=Outcome.of_report(thanks_report(conversation)),
+        candidate=Outcome.of_failure(Failure(FailureKind.CRASH, "exit 1", "boom", "stderr")),
+        diff={"tier_a": {"values_changed": {}}},
+        shrunk=shrunk,
+        provenance=Provenance(
+            seed=7,
+            fuzzer_version="0.1.0",
+            hypothesis_version="6",
+            python_version="3.11",
+            reference=IDENTITY,
+            candidate=attrs.evolve(IDENTITY, spec="cmd:x", kind="cmd"),
+            found_at="2026-01-01T00:00:00+00:00",
+            command="signals-fuzz campaign --seed 7",
+        ),
+    )
+
+
+def open_corpus(tmp_path: Path) -> Corpus:
+    return Corpus.open(tmp_path / "corpus", tmp_path / "shrunk", lambda case, path: f"# {case.signature}\n")
+
+
+def test_case_round_trips_through_json(tmp_path: Path) -> None:
+    """Everything saved must load back equal, or replay would rerun something else."""
+    corpus = open_corpus(tmp_path)
+    case = make_case(["thanks", "héllo\u00a0\ud800"])
+    path = corpus.save(case)
+    assert path is not None
+    assert load_case(path) == case
+
+
+def test_file_is_canonical_and_named_by_content(tmp_path: Path) -> None:
+    """Files must be sorted-key JSON named slug-hash, so the same case is the same file."""
+    corpus = open_corpus(tmp_path)
+    path = corpus.save(make_case(["thanks"]))
+    assert path is not None
+    assert path.name.startswith("counts-x-ref-cand-") and path.suffix == ".json"
+    text = path.read_text("utf-8")
+    data = json.loads(text)
+    assert text == json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    assert data["schema_version"] == 1
+    assert data["input"] == {"id": data["case_id"][:12], "messages": [{"from": "human", "value": "thanks"}]}
+    assert (tmp_path / "shrunk" / (path.stem + ".md")).read_text() == "# counts: x ref>cand\n"
+
+
+def test_one_case_per_signature_smallest_wins(tmp_path: Path) -> None:
+    """A smaller case replaces its signature's file (and reproducer); a larger one is not kept."""
+    corpus = open_corpus(tmp_path)
+    big = corpus.save(make_case(["thanks", "more words here"]))
+    small = corpus.save(make_case(["thanks"]))
+    assert big is not None and small is not None and big != small
+    assert not big.exists() and not (tmp_path / "shrunk" / (big.stem + ".md")).exists()
+    assert corpus.save(make_case(["thanks", "again"])) is None
+    assert sorted(p.name for p in (tmp_path / "corpus").iterdir()) == [small.name]
+
+
+def test_saving_the_same_case_again_does_not_duplicate(tmp_path: Path) -> None:
+    """Finding the same case twice must leave one file; the shrunk flag upgrades it in place."""
+    corpus = open_corpus(tmp_path)
+    first = corpus.save(make_case(["thanks"]))
+    assert corpus.save(make_case(["thanks"])) is None
+    again = corpus.save(make_case(["thanks"], shrunk=True))
+    assert again == first
+    assert len(list((tmp_path / "corpus").iterdir())) == 1
+    assert first is not None and load_case(first).shrunk
+
+
+def test_reopened_corpus_remembers_signatures(tmp_path: Path) -> None:
+    """A second campaign must dedup against what the first one saved."""
+    open_corpus(tmp_path).save(make_case(["thanks"]))
+    again = open_corpus(tmp_path)
+    assert again.get("counts: x ref>cand") is not None
+    assert again.save(make_case(["thanks", "bigger"])) is None
+
+
+def test_writes_leave_no_temporary_files(tmp_path: Path) -> None:
+    """Atomic writes must clean up after themselves."""
+    corpus = open_corpus(tmp_path)
+    for n in range(5, 0, -1):
+        corpus.save(make_case(["w"] * n))
+    assert [p.name for p in (tmp_path / "corpus").iterdir() if p.name.startswith(".")] == []
+
+
+def test_corrupt_corpus_file_is_a_usage_error_naming_it(tmp_path: Path) -> None:
+    """A damaged corpus file must be named in one line, not crash the campaign."""
+    (tmp_path / "corpus").mkdir()
+    bad = tmp_path / "corpus" / "broken.json"
+    bad.write_text('{"schema_version": 1, "input": ')
+    with pytest.raises(UsageError, match="broken.json"):
+        open_corpus(tmp_path)
+    bad.write_text('{"schema_version": 99}')
+    with pytest.raises(UsageError, match="schema_version 99"):
+        open_corpus(tmp_path)
+
+
+def test_unwritable_corpus_dir_is_a_usage_error(tmp_path: Path) -> None:
+    """A corpus path that cannot hold files must fail before any fuzzing, naming the flag."""
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(UsageError, match="--corpus="):
+        Corpus.open(blocker / "corpus", tmp_path / "shrunk")
