@@ -44,6 +44,7 @@ from fuzz.events import (
     CampaignFinished,
     CampaignStarted,
     CaseImproved,
+    ConversationCompared,
     DivergenceFound,
     RoundFinished,
     Sink,
@@ -246,6 +247,7 @@ class Campaign:
         for conversation, reference, candidate in zip(batch, references, candidates, strict=True):
             comparison = compare(reference, candidate)
             self.tally.add(comparison)
+            self.sink(ConversationCompared(conversation, reference, candidate, comparison))
             divergence = comparison.tier_a
             if divergence is None or divergence.signature in self.settings.set_aside:
                 continue

@@ -11,8 +11,9 @@ from collections.abc import Callable
 
 import attrs
 
+from fuzz.compare import Comparison
 from fuzz.corpus import Case
-from fuzz.targets import TargetIdentity
+from fuzz.targets import Conversation, Outcome, TargetIdentity
 
 
 @attrs.frozen
@@ -21,6 +22,16 @@ class CampaignStarted:
     command: str
     reference: TargetIdentity
     candidate: TargetIdentity
+
+
+@attrs.frozen
+class ConversationCompared:
+    """One conversation judged; report writers accumulate metrics from these."""
+
+    conversation: Conversation
+    reference: Outcome
+    candidate: Outcome
+    comparison: Comparison
 
 
 @attrs.frozen
@@ -73,6 +84,7 @@ class CampaignFinished:
 
 Event = (
     CampaignStarted
+    | ConversationCompared
     | BatchCompared
     | DivergenceFound
     | CaseImproved

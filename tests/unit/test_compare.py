@@ -86,9 +86,17 @@ def test_snippet_and_extra_keys_are_tier_c() -> None:
 @pytest.mark.parametrize(
     ("mutate", "where"),
     [
-        (lambda r: r["interaction_signals"]["satisfaction"].update(severity=7), "/interaction_signals/satisfaction/severity: maximum"),
+        (
+            lambda r: r["interaction_signals"]["satisfaction"].update(severity=7),
+            "/interaction_signals/satisfaction/severity: maximum",
+        ),
         (lambda r: r.update(overall_quality="great"), "/overall_quality: enum"),
-        (lambda r: r["interaction_signals"]["satisfaction"]["signals"][0].update(signal_type="interaction.misalignment.correction"), "/interaction_signals/satisfaction/signals/*/signal_type: enum"),
+        (
+            lambda r: r["interaction_signals"]["satisfaction"]["signals"][0].update(
+                signal_type="interaction.misalignment.correction"
+            ),
+            "/interaction_signals/satisfaction/signals/*/signal_type: enum",
+        ),
         (lambda r: r.pop("execution_signals"), "/: required"),
     ],
 )

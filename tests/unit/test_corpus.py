@@ -17,7 +17,9 @@ from tests.fixtures.minimal_report import thanks_report
 IDENTITY = TargetIdentity(spec="py:m:A", kind="py", path="/m.py", sha256="0" * 64, version="1.0")
 
 
-def make_case(values: list[str], signature: str = "counts: x ref>cand", shrunk: bool = False) -> Case:
+def make_case(
+    values: list[str], signature: str = "counts: x ref>cand", shrunk: bool = False
+) -> Case:
     conversation = [{"from": "human", "value": v} for v in values]
     return Case(
         conversation=conversation,
@@ -42,7 +44,9 @@ def make_case(values: list[str], signature: str = "counts: x ref>cand", shrunk: 
 
 
 def open_corpus(tmp_path: Path) -> Corpus:
-    return Corpus.open(tmp_path / "corpus", tmp_path / "shrunk", lambda case, path: f"# {case.signature}\n")
+    return Corpus.open(
+        tmp_path / "corpus", tmp_path / "shrunk", lambda case, path: f"# {case.signature}\n"
+    )
 
 
 def test_case_round_trips_through_json(tmp_path: Path) -> None:
@@ -64,7 +68,10 @@ def test_file_is_canonical_and_named_by_content(tmp_path: Path) -> None:
     data = json.loads(text)
     assert text == json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     assert data["schema_version"] == 1
-    assert data["input"] == {"id": data["case_id"][:12], "messages": [{"from": "human", "value": "thanks"}]}
+    assert data["input"] == {
+        "id": data["case_id"][:12],
+        "messages": [{"from": "human", "value": "thanks"}],
+    }
     assert (tmp_path / "shrunk" / (path.stem + ".md")).read_text() == "# counts: x ref>cand\n"
 
 
@@ -111,7 +118,7 @@ def test_corrupt_corpus_file_is_a_usage_error_naming_it(tmp_path: Path) -> None:
     (tmp_path / "corpus").mkdir()
     bad = tmp_path / "corpus" / "broken.json"
     bad.write_text('{"schema_version": 1, "input": ')
-    with pytest.raises(UsageError, match="broken.json"):
+    with pytest.raises(UsageError, match=r"broken\.json"):
         open_corpus(tmp_path)
     bad.write_text('{"schema_version": 99}')
     with pytest.raises(UsageError, match="schema_version 99"):

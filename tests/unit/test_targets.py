@@ -100,7 +100,9 @@ def test_py_target_hang_becomes_timeout(attr: str) -> None:
     assert outcome.failure.kind is FailureKind.TIMEOUT
 
 
-@pytest.mark.parametrize(("attr", "disc"), [("ReturnsList", "not-a-dict"), ("ReturnsObject", "not-json")])
+@pytest.mark.parametrize(
+    ("attr", "disc"), [("ReturnsList", "not-a-dict"), ("ReturnsObject", "not-json")]
+)
 def test_py_target_garbage_is_unparseable(attr: str, disc: str) -> None:
     """A result that is not a JSON report must be a finding, not a fuzzer crash."""
     (outcome,) = parse_target(f"{FIX}:{attr}").analyze_batch([THANKS])
@@ -162,7 +164,11 @@ def test_cmd_hang_is_killed_and_pinned_on_its_conversation(cmd_spec: Callable[[s
     """A hung batch must be killed at the timeout and blamed on the one conversation that hangs."""
     target = CmdTarget(cmd_spec("hang-on-boom"), timeout=1.0)
     outcomes = target.analyze_batch([THANKS, BOOM, PLAIN])
-    assert [o.failure.kind.value if o.failure else None for o in outcomes] == [None, "timeout", None]
+    assert [o.failure.kind.value if o.failure else None for o in outcomes] == [
+        None,
+        "timeout",
+        None,
+    ]
 
 
 def test_cmd_empty_batch_starts_nothing(cmd_spec: Callable[[str], str]) -> None:
