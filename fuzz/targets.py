@@ -334,7 +334,9 @@ def _resolve_program(spec: str, program: str) -> Path:
         path = Path(found)
     if path.is_dir() or not os.access(path, os.X_OK):
         raise UsageError(f"target {spec!r}: {str(path)!r} is not an executable file")
-    return path.resolve()
+    # Absolute but not resolved: a venv's python is a symlink whose location is
+    # what selects the venv. The hash reads through the link all the same.
+    return Path(os.path.abspath(path))
 
 
 @attrs.frozen

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -127,7 +128,7 @@ def test_cmd_target_identity_hashes_the_program(cmd_spec: Callable[[str], str]) 
     """Provenance must carry the SHA-256 of the resolved program file."""
     target = parse_target(cmd_spec("ok"))
     assert isinstance(target, CmdTarget)
-    assert target.identity.path == str(Path(sys.executable).resolve())
+    assert target.identity.path == os.path.abspath(sys.executable)
     assert target.identity.sha256 == hashlib.sha256(Path(sys.executable).read_bytes()).hexdigest()
 
 
@@ -169,6 +170,15 @@ def test_cmd_hang_is_killed_and_pinned_on_its_conversation(cmd_spec: Callable[[s
         "timeout",
         None,
     ]
+
+
+def test_cmd_program_symlink_is_not_resolved(tmp_path: Path) -> None:
+    """A venv python is a symlink; running its target instead would lose the venv."""
+    link = tmp_path / "python-link"
+    link.symlink_to(sys.executable)
+    target = parse_target(f"cmd:{link} -c 'import sys; print(sys.executable)'")
+    assert isinstance(target, CmdTarget)
+    assert target.argv[0] == str(link)
 
 
 def test_cmd_empty_batch_starts_nothing(cmd_spec: Callable[[str], str]) -> None:
