@@ -5,7 +5,8 @@ once per batch while exploring; when a batch diverges, Hypothesis shrinks the
 list down to the one conversation that matters and that conversation down to
 its fewest messages and shortest text.
 
-Several bugs per campaign: each signature gets its own exception type, so
+Several bugs per campaign: each bug (a signature component, see
+``fuzz.compare``) gets its own exception type, so
 Hypothesis tracks and shrinks each as a separate bug (``report_multiple_bugs``).
 But Hypothesis stops exploring soon after its first bug (about ten seconds),
 so a campaign runs in *rounds*: each round is one Hypothesis run with a seed
@@ -249,11 +250,14 @@ class Campaign:
             self.tally.add(comparison)
             self.sink(ConversationCompared(conversation, reference, candidate, comparison))
             divergence = comparison.tier_a
-            if divergence is None or divergence.signature in self.settings.set_aside:
+            if divergence is None:
                 continue
-            self._keep(conversation, reference, candidate, divergence)
-            if fresh is None and divergence.signature not in self._closed:
-                fresh = divergence.signature
+            for component in divergence.components:
+                if component in self.settings.set_aside:
+                    continue
+                self._keep(component, conversation, reference, candidate, divergence)
+                if fresh is None and component not in self._closed:
+                    fresh = component
         _steer(references, candidates)
         self._progress()
         if fresh is not None:
@@ -269,29 +273,32 @@ class Campaign:
 
     def _keep(
         self,
+        component: str,
         conversation: Conversation,
         reference: Outcome,
         candidate: Outcome,
         divergence: Divergence,
     ) -> None:
-        """Remember the conversation if it is the smallest yet for its signature."""
-        known = self.best.get(divergence.signature)
+        """Remember the conversation if it is the smallest yet showing this bug."""
+        known = self.best.get(component)
         if known is not None and size_key(conversation) >= size_key(known.conversation):
             return
-        case = self._make_case(conversation, reference, candidate, divergence)
+        case = self._make_case(component, conversation, reference, candidate, divergence)
         if known is not None and known.shrunk:
             # Smaller than a case Hypothesis already finished shrinking: at least as minimal.
             case = attrs.evolve(case, shrunk=True)
-        self.best[divergence.signature] = case
+        self.best[component] = case
         self.sink(DivergenceFound(case) if known is None else CaseImproved(case))
 
     def _make_case(
         self,
+        component: str,
         conversation: Conversation,
         reference: Outcome,
         candidate: Outcome,
         divergence: Divergence,
     ) -> Case:
+        """A case filed under one bug (a signature component); its diff shows all of it."""
         detailed = compare(reference, candidate, detail=True)
         diff: dict[str, Any] = {"tier_a": dict(divergence.diff)}
         if detailed.tier_b is not None:
@@ -302,7 +309,7 @@ class Campaign:
             conversation=json.loads(json.dumps(conversation)),
             tier=Tier.A,
             kind=divergence.kind,
-            signature=divergence.signature,
+            signature=component,
             reference=reference,
             candidate=candidate,
             diff=diff,

@@ -15,6 +15,11 @@ built only from stable facts:
   counts, so a count difference usually drags a quality difference with it;
   letting both into the signature would split one bug into several.
 
+A signature is made of *components*: one per leaf type whose count differs,
+one per failing side. One conversation can show two bugs at once; the
+campaign treats each component as a bug of its own, so such a conversation
+shrinks down to one bug instead of standing as a third.
+
 Structural diffs come from deepdiff and are stored as plain JSON.
 """
 
@@ -50,6 +55,26 @@ class Divergence:
     kind: str
     signature: str
     diff: Mapping[str, Any]
+    components: tuple[str, ...] = attrs.field()
+
+    @components.default
+    def _whole_signature(self) -> tuple[str, ...]:
+        return (self.signature,)
+
+    @classmethod
+    def of_components(
+        cls, tier: Tier, kind: str, components: list[str], diff: Mapping[str, Any]
+    ) -> Divergence:
+        """A divergence whose signature joins its components (kept sorted for stability)."""
+        parts = sorted(components)
+        return cls(tier, kind, _join(parts), diff, tuple(parts))
+
+
+def _join(components: list[str]) -> str:
+    """``counts: a ref>cand`` + ``counts: b ref<cand`` → ``counts: a ref>cand, b ref<cand``."""
+    if all(c.startswith("counts: ") for c in components):
+        return "counts: " + ", ".join(c.removeprefix("counts: ") for c in components)
+    return "; ".join(components)
 
 
 @attrs.frozen
@@ -86,9 +111,11 @@ def _failure_divergence(reference: Outcome, candidate: Outcome) -> Divergence | 
     failed = [(side, failure) for side, failure in failures if failure is not None]
     if not failed:
         return None
-    signature = "; ".join(f"{failure.label} on {side}" for side, failure in failed)
     diff = {side: _failure_json(failure) for side, failure in failures}
-    return Divergence(Tier.A, failed[0][1].kind.value, signature, diff)
+    components = [f"{failure.label} on {side}" for side, failure in failed]
+    return Divergence(
+        Tier.A, failed[0][1].kind.value, "; ".join(components), diff, tuple(components)
+    )
 
 
 def _schema_divergence(
@@ -101,8 +128,8 @@ def _schema_divergence(
     ]
     if not violations:
         return None
-    signature = "; ".join(f"schema on {side}: {where}" for side, where in violations)
-    return Divergence(Tier.A, "schema", signature, dict(violations))
+    components = [f"schema on {side}: {where}" for side, where in violations]
+    return Divergence(Tier.A, "schema", "; ".join(components), dict(violations), tuple(components))
 
 
 def _report_divergence(
@@ -112,16 +139,15 @@ def _report_divergence(
     if ref == cand:
         return None
     differing = sorted(
-        f"{signal_type} {'ref>cand' if ref_count > cand_count else 'ref<cand'}"
+        f"counts: {signal_type} {'ref>cand' if ref_count > cand_count else 'ref<cand'}"
         for signal_type in ref.counts.keys() | cand.counts.keys()
         if (ref_count := ref.counts.get(signal_type, 0))
         != (cand_count := cand.counts.get(signal_type, 0))
     )
+    diff = structural_diff(ref.to_json(), cand.to_json())
     if differing:
-        kind, signature = "counts", "counts: " + ", ".join(differing)
-    else:
-        kind, signature = "quality", f"quality: {ref.quality} -> {cand.quality}"
-    return Divergence(Tier.A, kind, signature, structural_diff(ref.to_json(), cand.to_json()))
+        return Divergence.of_components(Tier.A, "counts", differing, diff)
+    return Divergence(Tier.A, "quality", f"quality: {ref.quality} -> {cand.quality}", diff)
 
 
 def _index_divergence(

@@ -97,3 +97,28 @@ def test_fuzzer_bugs_are_not_swallowed(tmp_path: Path) -> None:
 
     with pytest.raises(RuntimeError, match="engine bug"):
         run(tmp_path, CampaignSettings(seed=3, max_examples=100), broken)
+
+
+
+def test_a_conversation_showing_two_bugs_is_filed_under_each(tmp_path: Path) -> None:
+    """Two bugs seen together must end as one minimal case per bug, never a combined third."""
+    words = st.sampled_from(["thanks", "bye", "!", "?", "ok"])
+    message = st.fixed_dictionaries(
+        {"from": st.just("human"), "value": st.lists(words, max_size=6).map(" ".join)}
+    )
+    together = st.just([[{"from": "human", "value": "thanks ! bye ?"}]])
+    campaign = Campaign(
+        parse_target("py:tests.fixtures.py_analyzers:ThanksBye"),
+        parse_target("py:tests.fixtures.py_analyzers:ThanksByeBlind"),
+        CampaignSettings(seed=2, max_examples=150),
+        CorpusRecorder(Corpus.open(tmp_path / "corpus", tmp_path / "shrunk")),
+        strategy=together | st.lists(st.lists(message, max_size=4), min_size=1, max_size=4),
+    )
+    finished = campaign.run()
+    quit_ = "counts: interaction.disengagement.quit ref>cand"
+    assert set(finished.signatures) == {GRATITUDE, quit_}
+    assert [sorted(m["value"].split()) for m in campaign.best[GRATITUDE].conversation] == [
+        ["!", "thanks"]
+    ]
+    assert [sorted(m["value"].split()) for m in campaign.best[quit_].conversation] == [["?", "bye"]]
+    assert len(list((tmp_path / "corpus").glob("*.json"))) == 2

@@ -127,3 +127,26 @@ def test_failures_on_both_sides_name_both() -> None:
     result = compare(hang, crash)
     assert result.tier_a is not None
     assert result.tier_a.signature == "timeout on reference; crash exit 101 on candidate"
+
+
+def test_each_differing_type_is_a_component() -> None:
+    """Two bugs seen in one conversation must stay two bugs, so each can shrink on its own."""
+    ref = report("thanks")
+    ref["execution_signals"]["loops"]["signals"].append(
+        {
+            "signal_type": "execution.loops.retry",
+            "message_index": 0,
+            "snippet": "",
+            "confidence": 1.0,
+            "metadata": {},
+        }
+    )
+    result = compare(ok(ref), ok(report("hello")))
+    assert result.tier_a is not None
+    assert result.tier_a.components == (
+        "counts: execution.loops.retry ref>cand",
+        "counts: interaction.satisfaction.gratitude ref>cand",
+    )
+    assert result.tier_a.signature == (
+        "counts: execution.loops.retry ref>cand, interaction.satisfaction.gratitude ref>cand"
+    )
