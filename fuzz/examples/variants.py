@@ -1,0 +1,247 @@
+"""Planted-bug variants of the example analyzer: what the fuzzer's tests must find.
+
+Each variant overrides exactly one hook of ``ExampleAnalyzer`` and no two
+variants override the same hook, so any set of them composes by multiple
+inheritance (``make_analyzer("missing_trigger,narrow_timeout")`` has both
+bugs). Each bug is a mistake a real port could make, and each shows only on
+inputs that touch it, which a generic generator reaches: lexicon phrases,
+Unicode hazard characters, repeated tool calls, long texts.
+
+``index_shift`` is the only Tier B variant (it moves ``message_index`` and
+nothing else); all the others change counts, quality, or crash or hang.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Hashable, Sequence
+from typing import Any, Final
+
+from fuzz.errors import UsageError
+from fuzz.examples.analyzer import _CALL_HEAD, ExampleAnalyzer, _Call
+
+_ASCII_WHITESPACE: Final[re.Pattern[str]] = re.compile(r"[ \t\n\r\x0b\x0c]+")
+_ASCII_UPPER: Final[dict[int, int]] = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+
+
+class MissingTrigger(ExampleAnalyzer):
+    """The gratitude list lost "cheers".
+
+    Shows on: a human turn "Cheers!" (gratitude on the faithful side, nothing here).
+    """
+
+    def phrases_for(self, leaf: str) -> tuple[str, ...]:
+        """Gratitude phrases without "cheers"."""
+        phrases = super().phrases_for(leaf)
+        if leaf == "gratitude":
+            return tuple(p for p in phrases if p != "cheers")
+        return phrases
+
+
+class UnicodeWhitespace(ExampleAnalyzer):
+    """Splits on ASCII whitespace only (space, tab, CR, LF, VT, FF).
+
+    Python's ``str.split()`` also splits on U+001C–U+001F, U+0085, U+00A0,
+    U+2000–U+200A, U+3000 and more. Shows on: "thanks\\u00a0a lot" is two
+    tokens on the faithful side (gratitude) and one unknown token here.
+    """
+
+    def split_whitespace(self, text: str) -> list[str]:
+        """ASCII-only whitespace split, like a byte-oriented tokenizer."""
+        return [t for t in _ASCII_WHITESPACE.split(text) if t]
+
+
+class AsciiLowercase(ExampleAnalyzer):
+    """Lower-cases A–Z only, like Rust's ``to_ascii_lowercase``.
+
+    Shows on: a Greek or Cyrillic ALL-CAPS run ("ΑΥΤΟ ΔΕΝ ΔΟΥΛΕΥΕΙ ΚΑΘΟΛΟΥ"),
+    which the faithful side counts as shouting (negative stance), and on a
+    trigger spelled with the Kelvin sign U+212A ("O\\u212a").
+    """
+
+    def lowercase(self, text: str) -> str:
+        """ASCII-only lower-casing."""
+        return text.translate(_ASCII_UPPER)
+
+
+class RetryOffByOne(ExampleAnalyzer):
+    """A retry loop needs four identical calls instead of three.
+
+    Shows on: three identical ``function_call`` rows in a row.
+    """
+
+    def retry_threshold(self) -> int:
+        """Four, one too many."""
+        return 4
+
+
+class NarrowTimeout(ExampleAnalyzer):
+    """The timeout rule knows only the wording "timed out".
+
+    Shows on: an observation "504 Gateway Timeout", "deadline exceeded" or
+    "TimeoutError: ..." after a call (timeout on the faithful side only).
+    """
+
+    def exhaustion_rules(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The faithful rules with the timeout alternatives cut to one."""
+        return tuple(
+            (leaf, (r"\btimed out\b",) if leaf == "timeout" else alts)
+            for leaf, alts in super().exhaustion_rules()
+        )
+
+
+class BucketBoundary(ExampleAnalyzer):
+    """The excellent boundary uses ``>`` where the faithful side uses ``>=``.
+
+    Shows on: a score of exactly 75, e.g. three human "thanks" turns and one
+    failed tool call (50 + 3*10 - 5): excellent vs good.
+    """
+
+    def bucket(self, score: int) -> str:
+        """Excellent only strictly above 75."""
+        if score > 75:
+            return "excellent"
+        if score >= 60:
+            return "good"
+        if score >= 40:
+            return "neutral"
+        return "poor"
+
+
+class JsonNumberArgs(ExampleAnalyzer):
+    """Compares call arguments as re-serialised JSON text.
+
+    Key order still does not matter (keys are sorted), but number spelling
+    does: ``{"n": 1}`` and ``{"n": 1.0}`` differ here and are equal on the
+    faithful side. Shows on: three calls ``f({"n": 1})``, ``f({"n": 1.0})``,
+    ``f({"n": 1})`` (retry vs parameter drift).
+    """
+
+    def args_key(self, args: Any) -> Hashable:
+        """JSON text with sorted keys."""
+        return json.dumps(args, sort_keys=True)
+
+
+class ByteTruncation(ExampleAnalyzer):
+    """The 2,000 limit and the kept halves are counted in UTF-8 bytes, not code points.
+
+    Shows on: a human turn of 700 "é", then "thanks", then 700 "é" (1,408
+    characters but 2,806 bytes): kept whole on the faithful side, its middle
+    ("thanks") cut out here.
+    """
+
+    def truncate(self, text: str) -> str:
+        """Byte-counting shortening, cut at character boundaries."""
+        limit = self.max_text_chars()
+        if len(text) * 4 <= limit or len(text.encode("utf-8", "surrogatepass")) <= limit:
+            return text
+        half = limit // 2
+        head = used = 0
+        while used + _utf8_len(text[head]) <= half:
+            used += _utf8_len(text[head])
+            head += 1
+        tail = len(text)
+        used = 0
+        while used + _utf8_len(text[tail - 1]) <= half:
+            used += _utf8_len(text[tail - 1])
+            tail -= 1
+        return text[:head] + " " + text[tail:]
+
+
+def _utf8_len(char: str) -> int:
+    """UTF-8 length of one code point (a lone surrogate counts 3, as surrogatepass writes it)."""
+    code = ord(char)
+    return 1 if code < 0x80 else 2 if code < 0x800 else 3 if code < 0x10000 else 4
+
+
+class Crash(ExampleAnalyzer):
+    """Assumes every observation has an earlier call: ``IndexError`` otherwise.
+
+    Shows on: an observation that reports an error ("500 Internal Server
+    Error") with no ``function_call`` before it.
+    """
+
+    def attributed_call(self, calls: Sequence[_Call]) -> _Call | None:
+        """The last call, looked up without a guard."""
+        return calls[-1]
+
+
+class Hang(ExampleAnalyzer):
+    """Scans for the closing parenthesis of ``name(`` and never gives up.
+
+    Shows on: a ``function_call`` whose value is ``search(`` (or any
+    ``name(...`` text with no ``)`` after the ``(``). A pure Python loop, so
+    SIGALRM can interrupt it.
+    """
+
+    def split_call_syntax(self, text: str) -> tuple[str, str] | None:
+        """Finds the ``)`` by walking forward, clamped at the last character."""
+        head = _CALL_HEAD.match(text)
+        if head is not None:
+            i = head.end() - 1
+            while text[i] != ")":
+                i = min(i + 1, len(text) - 1)  # planted: stays at the end forever
+        return super().split_call_syntax(text)
+
+
+class IndexShift(ExampleAnalyzer):
+    """Exhaustion signals point at the call, not at the observation (Tier B only).
+
+    Counts and quality are unchanged. Shows on: a call followed by the
+    observation "429 Too Many Requests": message_index 0 here, 1 faithfully.
+    """
+
+    def exhaustion_index(self, observation_index: int, call: _Call | None) -> int:
+        """The attributed call's index when there is one."""
+        return call.message_index if call is not None else observation_index
+
+
+#: Every planted-bug variant by name.
+VARIANTS: Final[dict[str, type[ExampleAnalyzer]]] = {
+    "missing_trigger": MissingTrigger,
+    "unicode_whitespace": UnicodeWhitespace,
+    "ascii_lowercase": AsciiLowercase,
+    "retry_off_by_one": RetryOffByOne,
+    "narrow_timeout": NarrowTimeout,
+    "bucket_boundary": BucketBoundary,
+    "json_number_args": JsonNumberArgs,
+    "byte_truncation": ByteTruncation,
+    "crash": Crash,
+    "hang": Hang,
+    "index_shift": IndexShift,
+}
+
+#: Variants whose bug changes only Tier B fields.
+TIER_B_VARIANTS: Final[frozenset[str]] = frozenset({"index_shift"})
+
+_COMPOSED: dict[tuple[str, ...], type[ExampleAnalyzer]] = {}
+
+
+def variant_names(names: str) -> tuple[str, ...]:
+    """Parse ``"a,b"`` into known variant names (sorted, deduplicated); ``""`` is none."""
+    parsed = sorted({n.strip() for n in names.split(",") if n.strip()})
+    unknown = [n for n in parsed if n not in VARIANTS]
+    if unknown:
+        raise UsageError(
+            f"variant {unknown[0]!r} (in {names!r}) is not known; "
+            f"use a comma-separated subset of: {', '.join(VARIANTS)}"
+        )
+    return tuple(parsed)
+
+
+def make_analyzer(names: str = "") -> ExampleAnalyzer:
+    """The faithful analyzer (``""``) or one carrying every named bug.
+
+    Raises ``UsageError`` for an unknown name.
+    """
+    key = variant_names(names)
+    if not key:
+        return ExampleAnalyzer()
+    if len(key) == 1:
+        return VARIANTS[key[0]]()
+    cls = _COMPOSED.get(key)
+    if cls is None:
+        bases = tuple(VARIANTS[n] for n in key)
+        cls = _COMPOSED[key] = type("Composed_" + "_".join(key), bases, {})
+    return cls()
