@@ -246,7 +246,7 @@ class Campaign:
         self.tally.batches += 1
         fresh: str | None = None
         for conversation, reference, candidate in zip(batch, references, candidates, strict=True):
-            comparison = compare(reference, candidate)
+            comparison = compare(reference, candidate, diffs=False)
             self.tally.add(comparison)
             self.sink(ConversationCompared(conversation, reference, candidate, comparison))
             divergence = comparison.tier_a

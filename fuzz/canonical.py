@@ -23,6 +23,7 @@ from importlib import resources
 from typing import Any
 
 import attrs
+import fastjsonschema
 import jsonschema
 
 from strategies.signal_types import LAYER_KEYS, LAYOUT
@@ -85,12 +86,24 @@ def tier_c_view(report: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @cache
-def report_validator() -> jsonschema.protocols.Validator:
-    """The shipped report schema, compiled once."""
+def report_schema() -> dict[str, Any]:
     text = resources.files("fuzz").joinpath("schemas/report.schema.json").read_text("utf-8")
-    schema = json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+@cache
+def report_validator() -> jsonschema.protocols.Validator:
+    """The reference validator: slow, but its error locations are stable and precise."""
+    schema = report_schema()
     validator_class = jsonschema.validators.validator_for(schema)
     return validator_class(schema)
+
+
+@cache
+def _fast_check() -> Any:
+    """The same schema compiled to Python code: about 15x faster on valid reports."""
+    return fastjsonschema.compile(report_schema())
 
 
 def schema_violation(report: Mapping[str, Any]) -> str | None:
@@ -99,6 +112,11 @@ def schema_violation(report: Mapping[str, Any]) -> str | None:
     Array positions are written ``*`` so that the same defect in a different
     signal reads the same.
     """
+    try:
+        _fast_check()(report)
+        return None
+    except fastjsonschema.JsonSchemaException:
+        pass
     error = jsonschema.exceptions.best_match(report_validator().iter_errors(report))
     if error is None:
         return None

@@ -15,10 +15,12 @@ built only from stable facts:
   counts, so a count difference usually drags a quality difference with it;
   letting both into the signature would split one bug into several.
 
-A signature is made of *components*: one per leaf type whose count differs,
-one per failing side. One conversation can show two bugs at once; the
-campaign treats each component as a bug of its own, so such a conversation
-shrinks down to one bug instead of standing as a third.
+A signature is made of *components*, each naming one bug: one per failing
+side, one per leaf type whose count differs (see ``_bug_components`` for how
+consequences within a category are folded in). One conversation can show two
+bugs at once; the campaign files and shrinks each component on its own, so
+such a conversation ends as two minimal cases, never as a combined third.
+Replay calls a case STILL while its component is among the current ones.
 
 Structural diffs come from deepdiff and are stored as plain JSON.
 """
@@ -132,26 +134,51 @@ def _schema_divergence(
     return Divergence(Tier.A, "schema", "; ".join(components), dict(violations), tuple(components))
 
 
+def _bug_components(ref_counts: Mapping[str, int], cand_counts: Mapping[str, int]) -> list[str]:
+    """The bugs a count difference stands for, one component per leaf type, by category.
+
+    Within one category a leaf the candidate under-reports and another it
+    over-reports are usually one mistake seen twice: an observation the port
+    no longer calls a timeout falls through to api_error or network. So where
+    a category has leaves going both ways, only the under-reported ones name
+    bugs; the over-reported ones are their consequences.
+    """
+    by_category: dict[str, list[tuple[str, bool]]] = {}
+    for signal_type in ref_counts.keys() | cand_counts.keys():
+        ref_count, cand_count = ref_counts.get(signal_type, 0), cand_counts.get(signal_type, 0)
+        if ref_count != cand_count:
+            category = signal_type.rsplit(".", 1)[0]
+            by_category.setdefault(category, []).append((signal_type, ref_count > cand_count))
+    components: list[str] = []
+    for differences in by_category.values():
+        missed = [t for t, under in differences if under]
+        chosen = missed or [t for t, _ in differences]
+        direction = "ref>cand" if missed else "ref<cand"
+        components.extend(f"counts: {t} {direction}" for t in chosen)
+    return sorted(components)
+
+
 def _report_divergence(
-    reference: Mapping[str, Any], candidate: Mapping[str, Any]
+    reference: Mapping[str, Any], candidate: Mapping[str, Any], *, diffs: bool
 ) -> Divergence | None:
     ref, cand = tier_a_view(reference), tier_a_view(candidate)
     if ref == cand:
         return None
+    diff = structural_diff(ref.to_json(), cand.to_json()) if diffs else {}
+    components = _bug_components(ref.counts, cand.counts)
+    if not components:
+        return Divergence(Tier.A, "quality", f"quality: {ref.quality} -> {cand.quality}", diff)
     differing = sorted(
-        f"counts: {signal_type} {'ref>cand' if ref_count > cand_count else 'ref<cand'}"
+        f"{signal_type} {'ref>cand' if ref_count > cand_count else 'ref<cand'}"
         for signal_type in ref.counts.keys() | cand.counts.keys()
         if (ref_count := ref.counts.get(signal_type, 0))
         != (cand_count := cand.counts.get(signal_type, 0))
     )
-    diff = structural_diff(ref.to_json(), cand.to_json())
-    if differing:
-        return Divergence.of_components(Tier.A, "counts", differing, diff)
-    return Divergence(Tier.A, "quality", f"quality: {ref.quality} -> {cand.quality}", diff)
+    return Divergence(Tier.A, "counts", "counts: " + ", ".join(differing), diff, tuple(components))
 
 
 def _index_divergence(
-    reference: Mapping[str, Any], candidate: Mapping[str, Any]
+    reference: Mapping[str, Any], candidate: Mapping[str, Any], *, diffs: bool
 ) -> Divergence | None:
     ref, cand = tier_b_view(reference), tier_b_view(candidate)
     if ref == cand:
@@ -161,7 +188,7 @@ def _index_divergence(
         Tier.B,
         "message-index",
         "message_index: " + ", ".join(differing),
-        structural_diff(ref, cand),
+        structural_diff(ref, cand) if diffs else {},
     )
 
 
@@ -175,12 +202,16 @@ def _detail_divergence(
     return Divergence(Tier.C, "detail", "detail", diff)
 
 
-def compare(reference: Outcome, candidate: Outcome, *, detail: bool = False) -> Comparison:
+def compare(
+    reference: Outcome, candidate: Outcome, *, detail: bool = False, diffs: bool = True
+) -> Comparison:
     """Judge one conversation's two outcomes.
 
-    ``detail=True`` also computes the Tier-C structural diff, which costs a
-    deepdiff of two whole reports; the campaign asks for it only for cases it
-    saves.
+    Structural diffs (deepdiff) cost: the Tier-C one, of two whole reports,
+    tens of milliseconds, so it is computed only with ``detail=True``; the
+    small Tier-A/B ones unless ``diffs=False``, which the campaign's hot loop
+    passes because it needs only tiers and signatures. Cases that are saved
+    are compared again with detail.
     """
     failed = _failure_divergence(reference, candidate)
     if failed is not None:
@@ -191,7 +222,7 @@ def compare(reference: Outcome, candidate: Outcome, *, detail: bool = False) -> 
     if malformed is not None:
         return Comparison(tier_a=malformed)
     return Comparison(
-        tier_a=_report_divergence(ref_report, cand_report),
-        tier_b=_index_divergence(ref_report, cand_report),
+        tier_a=_report_divergence(ref_report, cand_report, diffs=diffs or detail),
+        tier_b=_index_divergence(ref_report, cand_report, diffs=diffs or detail),
         tier_c=_detail_divergence(ref_report, cand_report, detail=detail),
     )

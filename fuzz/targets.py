@@ -46,6 +46,9 @@ Conversation = list[dict[str, Any]]
 #: on a ``py:`` target, before it counts as a hang.
 DEFAULT_TIMEOUT = 10.0
 
+#: Seconds between repeated interrupts of a hung in-process analyzer.
+ALARM_REPEAT = 0.05
+
 #: How much of an analyzer's stderr a failure keeps (the end, where errors are).
 STDERR_TAIL = 4000
 
@@ -170,7 +173,9 @@ def _alarm(seconds: float) -> Iterator[None]:
         raise _AnalyzerTimeout
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Repeat until cancelled: an interrupt that lands in a place where Python
+    # ignores exceptions (a gc callback, a bare ``except:``) gets another.
+    signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT)
     try:
         yield
     finally:

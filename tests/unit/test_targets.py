@@ -93,7 +93,7 @@ def test_py_target_crash_is_an_outcome_with_exception_type() -> None:
     assert "planted" in outcome.failure.stderr
 
 
-@pytest.mark.parametrize("attr", ["Hangs", "SwallowsEverything"])
+@pytest.mark.parametrize("attr", ["Hangs", "SwallowsEverything", "SwallowsOnce"])
 def test_py_target_hang_becomes_timeout(attr: str) -> None:
     """A hung in-process analyzer must be interrupted, even one that swallows Exception."""
     (outcome,) = PyTarget(f"{FIX}:{attr}", timeout=0.2).analyze_batch([PLAIN])
