@@ -1,0 +1,409 @@
+"""Agent tool traces: ``function_call`` and ``observation`` messages.
+
+A trace is a list of *units*, each a short run of messages that only makes
+sense whole: a call with its observation, a retry run, a parameter-drift run,
+an oscillation. Traces are ``st.lists`` of units, flattened, so the shrinker
+deletes whole units and never strands an observation without its call.
+Inside a unit every observation directly follows its call and is optional
+(it shrinks away when not needed).
+
+Calls cost few Hypothesis choices: arguments come from a fixed pool and a
+re-spelling is one integer (``strategies.hazards.render_json``), because a
+campaign generates thousands of traces and each choice costs tens of
+microseconds.
+
+Runs are sized just below, at and above the loop threshold of 3 calls, and
+re-send "the same" arguments re-spelled (keys reordered, ``1`` as ``1.0``):
+equal for Python's ``==``, not for ``serde_json::Value``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import random
+from collections.abc import Iterable
+from typing import Final, TypeAlias
+
+from hypothesis import strategies as st
+from hypothesis.strategies import SearchStrategy
+
+from strategies.hazards import (
+    JSON_HAZARDS,
+    NUMBER_VALUES,
+    RESPELLINGS,
+    JSONValue,
+    render_json,
+)
+from strategies.text import (
+    EXHAUSTION_TYPES,
+    FAILURE_TYPES,
+    VOCABULARY,
+    _weighted,
+    check_bounds,
+    check_signal_types,
+    lexicon_phrases,
+    trigger_texts,
+)
+
+#: One ShareGPT message: ``{"from": role, "value": text}``.
+Message: TypeAlias = dict[str, str]
+#: A conversation (or a trace): messages in order.
+Conversation: TypeAlias = list[Message]
+
+#: Tool names; ordinary ones first, then names that are equal only after
+#: case folding, or that contain separators a parser might split on.
+TOOL_NAMES: Final[tuple[str, ...]] = (
+    "search", "get_weather", "read_file", "run_sql", "send_email", "lookup",
+    "Search", "search_v2", "get-weather", "fs.read", "w\u00e9ather", "run sql", "f(x)", "",
+)  # fmt: skip
+_ARG_KEYS: Final[tuple[str, ...]] = (
+    "q", "city", "limit", "page", "path", "units", "verbose", "filters", "id",
+)  # fmt: skip
+#: Values a drifting argument walks through (no bools: ``True == 1``).
+_DRIFT_VALUES: Final[tuple[int | str, ...]] = (1, 2, 3, 10, "paris", "london", "tokyo", 0, -1)
+
+#: How a call is written; the canonical form first (the shrink target).
+CALL_FORMS: Final[tuple[str, ...]] = (
+    "name+arguments",
+    "arguments+name",
+    "function+args",
+    "args+function",
+    "string-arguments",
+    "paren",
+    "bare",
+    "name-only",
+    "name+args",
+    "function+arguments",
+    "both-names",
+    "openai",
+    "hazard-arguments",
+    "malformed",
+)
+
+#: HTTP statuses with reasons, then codes around the 4xx/5xx class edges
+#: and digit strings that merely contain a status.
+_STATUSES: Final[tuple[tuple[int, str], ...]] = (
+    (500, "Internal Server Error"), (429, "Too Many Requests"), (401, "Unauthorized"),
+    (403, "Forbidden"), (404, "Not Found"), (400, "Bad Request"), (408, "Request Timeout"),
+    (409, "Conflict"), (422, "Unprocessable Entity"), (502, "Bad Gateway"),
+    (503, "Service Unavailable"), (504, "Gateway Timeout"), (200, "OK"), (399, ""),
+    (499, ""), (599, ""), (600, ""), (4290, ""), (1429, ""), (5000, ""),
+)  # fmt: skip
+_SUCCESSES: Final[tuple[str, ...]] = (
+    '{"result": "ok"}', "OK", '{"status": 200, "data": [1, 2, 3]}', "done", "",
+    "[]", "{}", "null", '{"results": [], "count": 0}', "200 OK",
+    '{"temperature": 21.5, "units": "metric"}', "Saved 3 rows.",
+)  # fmt: skip
+
+
+def tool_calls() -> SearchStrategy[str]:
+    """A ``function_call`` value in any of the forms the contract allows, and some it doesn't.
+
+    ``{"name", "arguments"}`` (first, the shrink target), the
+    ``function``/``args`` alternatives and mixes of them, keys in either
+    order, arguments as a JSON-encoded string (compared as raw text),
+    ``name({...})``, a bare name, an OpenAI-style wrapper, hazardous JSON as
+    arguments, and malformed JSON (a truncated, Python-repr or
+    trailing-comma object). Numbers inside arguments are spelled variously.
+    """
+    return _TOOL_CALLS
+
+
+def observations(signal_types: Iterable[str] | None = None) -> SearchStrategy[str]:
+    """An ``observation`` value: a failure, an exhaustion, or a success.
+
+    Failures and exhaustions come from the lexicons of ``signal_types``
+    (default: every ``execution.failure.*`` and ``environment.exhaustion.*``
+    leaf), as free text, inside JSON error bodies, as HTTP status lines
+    (including codes next to the class edges), as two wordings at once (an
+    observation yields at most one failure and one exhaustion, so the tie
+    break is tested) or as a traceback; successes are plain results.
+    """
+    if signal_types is None:
+        return _OBSERVATIONS
+    return _observations(check_signal_types("observations", signal_types))
+
+
+def tool_traces(*, min_size: int = 0, max_size: int = 20) -> SearchStrategy[Conversation]:
+    """Between ``min_size`` and ``max_size`` messages of tool calls and observations.
+
+    Made of units: call + observation pairs, retry runs (same tool, same
+    arguments re-spelled, 2/3/4 calls), parameter drift (same tool, changing
+    arguments, 2-4 calls) and oscillation (2-5 tools called in turn for up
+    to 4 rounds: 2, 3 or 4 full repetitions, or a cycle that stops short of
+    the threshold, down to one call past the first round). Each unit has at
+    least one message; a unit that would overrun ``max_size`` is cut at the
+    end, which leaves a call without its observation, never the reverse.
+    """
+    check_bounds("tool_traces", min_size, max_size)
+    return st.lists(_UNITS, min_size=min_size, max_size=max_size).map(
+        lambda units: [m for unit in units for m in unit][:max_size]
+    )
+
+
+# --- private builders -------------------------------------------------------
+
+
+def _call(value: str) -> Message:
+    return {"from": "function_call", "value": value}
+
+
+def _observation(value: str) -> Message:
+    return {"from": "observation", "value": value}
+
+
+def _argument_pool() -> tuple[dict[str, JSONValue], ...]:
+    """Argument objects, smallest first (``{}`` is the shrink target).
+
+    Drawn with one choice per call rather than a choice per key and value:
+    calls are the most numerous messages of a trace, and every choice costs
+    tens of microseconds. The pool is fixed (seeded) so that replays of a
+    saved example see the same arguments. Every number of ``NUMBER_VALUES``
+    appears, so re-spelling reaches each of them.
+    """
+    rng = random.Random(7)
+    leaves: list[JSONValue] = [*VOCABULARY[:20], *NUMBER_VALUES, True, False, None]
+    nested: list[JSONValue] = [[1, 2, 3], [], {"from": 1, "to": 10}, {"b": 1, "a": 2.0}, ["paris"]]
+    pool: dict[str, dict[str, JSONValue]] = {"{}": {}}
+    for value in NUMBER_VALUES:
+        pool[json.dumps({"limit": value})] = {"limit": value}
+    for size in (1, 2, 2, 3, 3, 4):
+        for _ in range(8):
+            keys = rng.sample(_ARG_KEYS, size)
+            args = {k: rng.choice(nested if rng.random() < 0.15 else leaves) for k in keys}
+            pool.setdefault(json.dumps(args), args)
+    return tuple(sorted(pool.values(), key=lambda a: (len(a), len(json.dumps(a)))))
+
+
+_ARGUMENTS: Final[tuple[dict[str, JSONValue], ...]] = _argument_pool()
+_ARGS: Final = st.sampled_from(_ARGUMENTS)
+
+
+def render_call(name: str, args: dict[str, JSONValue], form: str, variant: int = 0) -> str:
+    """Write one call to ``name`` with ``args`` in ``form`` (one of ``CALL_FORMS``).
+
+    ``variant`` re-spells the arguments (see ``render_json``) and picks the
+    details of the odd forms, so that a whole call costs a handful of
+    Hypothesis choices and ``variant=0`` is always the plainest text.
+    """
+    n = json.dumps(name)
+    if form == "bare":
+        return name
+    if form == "name-only":
+        return "{" + f'"name": {n}' + "}"
+    if form == "hazard-arguments":
+        return "{" + f'"name": {n}, "arguments": {JSON_HAZARDS[variant % len(JSON_HAZARDS)]}' + "}"
+    a = render_json(args, variant)
+    if form == "name+arguments":
+        return "{" + f'"name": {n}, "arguments": {a}' + "}"
+    if form == "arguments+name":
+        return "{" + f'"arguments": {a}, "name": {n}' + "}"
+    if form == "function+args":
+        return "{" + f'"function": {n}, "args": {a}' + "}"
+    if form == "args+function":
+        return "{" + f'"args": {a}, "function": {n}' + "}"
+    if form == "name+args":
+        return "{" + f'"name": {n}, "args": {a}' + "}"
+    if form == "function+arguments":
+        return "{" + f'"function": {n}, "arguments": {a}' + "}"
+    if form == "both-names":
+        other = json.dumps(TOOL_NAMES[(variant + 1) % len(TOOL_NAMES)])
+        return "{" + f'"name": {n}, "function": {other}, "arguments": {a}' + "}"
+    if form == "string-arguments":
+        return "{" + f'"name": {n}, "arguments": {json.dumps(a)}' + "}"
+    if form == "openai":
+        inner = "{" + f'"name": {n}, "arguments": {json.dumps(a)}' + "}"
+        return "{" + f'"type": "function", "function": {inner}' + "}"
+    if form == "paren":
+        return f"{name}({a})"
+    # malformed: a Python repr, a trailing comma, an unclosed paren, a truncation
+    canonical = "{" + f'"name": {n}, "arguments": {a}' + "}"
+    how = variant % 4
+    if how == 0:
+        return repr({"name": name, "arguments": args})
+    if how == 1:
+        return canonical[:-1] + ",}"
+    if how == 2:
+        return f"{name}({a}"
+    return canonical[: (variant // 4) % len(canonical)]
+
+
+_FORM: Final = st.sampled_from(CALL_FORMS)
+_NAME: Final = st.sampled_from(TOOL_NAMES)
+_TOOL_CALLS: Final = st.builds(render_call, _NAME, _ARGS, _FORM, RESPELLINGS)
+
+
+def _status_line(code: int, reason: str, phrase: str, style: str) -> str:
+    if style == "http":
+        return f"HTTP/1.1 {code} {reason}".rstrip()
+    if style == "error":
+        return f"Error {code}: {phrase}"
+    if style == "json":
+        return json.dumps({"status": code, "error": phrase})
+    return json.dumps({"error": {"code": code, "message": phrase}})
+
+
+def _traceback(phrase: str) -> str:
+    return f'Traceback (most recent call last):\n  File "tool.py", line 1\nRuntimeError: {phrase}'
+
+
+def _observation_options(types: tuple[str, ...]) -> list[tuple[float, SearchStrategy[str]]]:
+    phrases = lexicon_phrases(types)
+    phrase = st.sampled_from(phrases) if phrases else st.sampled_from(VOCABULARY)
+    return [
+        (0.35, trigger_texts(types)),
+        (0.15, st.sampled_from(_SUCCESSES)),
+        (
+            0.15,
+            st.builds(
+                lambda p, key: json.dumps({key: p}),
+                phrase,
+                st.sampled_from(("error", "message", "detail", "stderr")),
+            ),
+        ),
+        (
+            0.15,
+            st.builds(
+                lambda status, p, style: _status_line(status[0], status[1], p, style),
+                st.sampled_from(_STATUSES),
+                phrase,
+                st.sampled_from(("http", "error", "json", "nested")),
+            ),
+        ),
+        (0.1, st.builds(lambda a, b: f"{a}; {b}", phrase, phrase)),
+        (0.05, st.builds(_traceback, phrase)),
+        (0.05, st.sampled_from(JSON_HAZARDS)),
+    ]
+
+
+def _observations(types: tuple[str, ...]) -> SearchStrategy[str]:
+    return _weighted(*_observation_options(types))
+
+
+_OBSERVATION_OPTIONS: Final = _observation_options(FAILURE_TYPES + EXHAUSTION_TYPES)
+_OBSERVATIONS: Final = _weighted(*_OBSERVATION_OPTIONS)
+#: An observation 85% of the time, else none: one pick for both decisions,
+#: shrinking to none (every choice counts, see ``strategies.text._filler``).
+_MAYBE_OBSERVATION: Final[SearchStrategy[str | None]] = _weighted(
+    (0.15, st.none()), *[(0.85 * w, s) for w, s in _OBSERVATION_OPTIONS]
+)
+
+
+def _run_observation_pool() -> tuple[str | None, ...]:
+    """Observations for the calls of a run, as one flat pool.
+
+    A run has up to 20 calls, so its observations are one pick each from
+    the bare failure/exhaustion phrases, status lines and successes, with
+    ``None`` (no observation) in about 15% of the slots and first, so that
+    it is the shrink target. A lone pair draws the richer
+    ``_MAYBE_OBSERVATION`` (phrases in filler, JSON bodies, tracebacks...).
+    """
+    texts = [
+        *lexicon_phrases(FAILURE_TYPES + EXHAUSTION_TYPES),
+        *(_status_line(code, reason, reason, "http") for code, reason in _STATUSES),
+        *_SUCCESSES,
+    ]
+    unique = tuple(dict.fromkeys(texts))
+    return (None,) * max(1, round(len(unique) * 0.15 / 0.85)) + unique
+
+
+#: One call of a run: a re-spelling of the run's arguments, and maybe an
+#: observation; two choices.
+_SLOT: Final[SearchStrategy[tuple[int, str | None]]] = st.tuples(
+    RESPELLINGS, st.sampled_from(_run_observation_pool())
+)
+#: A lone call: the richer observation.
+_PAIR_SLOT: Final[SearchStrategy[tuple[int, str | None]]] = st.tuples(
+    RESPELLINGS, _MAYBE_OBSERVATION
+)
+
+
+def _with_observation(call: str, obs: str | None) -> list[Message]:
+    return [_call(call)] if obs is None else [_call(call), _observation(obs)]
+
+
+def _pair(
+    name: str, args: dict[str, JSONValue], form: str, slot: tuple[int, str | None]
+) -> list[Message]:
+    return _with_observation(render_call(name, args, form, slot[0]), slot[1])
+
+
+def _retry(
+    name: str, args: dict[str, JSONValue], form: str, slots: list[tuple[int, str | None]]
+) -> list[Message]:
+    """Same tool, equal arguments (re-spelled), 2-4 calls: the retry threshold is 3."""
+    return [m for slot in slots for m in _pair(name, args, form, slot)]
+
+
+def _drift(
+    name: str,
+    base: dict[str, JSONValue],
+    form: str,
+    key: str,
+    steps: list[tuple[int | str, tuple[int, str | None]]],
+) -> list[Message]:
+    """Same tool, the argument ``key`` taking a new value on every call, 2-4 calls."""
+    return [m for value, slot in steps for m in _pair(name, {**base, key: value}, form, slot)]
+
+
+def _oscillation(
+    tools: list[tuple[str, dict[str, JSONValue]]], form: str, slots: list[tuple[int, str | None]]
+) -> list[Message]:
+    """Calls cycle through 2-5 distinct tools, up to 4 rounds, the last maybe cut short."""
+    out: list[Message] = []
+    for i, slot in enumerate(slots):
+        name, args = tools[i % len(tools)]
+        out += _pair(name, args, form, slot)
+    return out
+
+
+@st.composite
+def _oscillation_units(draw: st.DrawFn) -> list[Message]:
+    tools = draw(_TOOLS_WITH_ARGS)
+    form = draw(_FORM)
+    # Deleting a slot shortens the cycle by one call, so shrinking keeps an
+    # oscillation-shaped trace; cached per pattern length (2-5).
+    slots = draw(_cycle_slots(len(tools)))
+    return _oscillation(tools, form, slots)
+
+
+_TOOLS_WITH_ARGS: Final = st.lists(
+    st.tuples(_NAME, _ARGS), min_size=2, max_size=5, unique_by=lambda t: t[0]
+)
+
+
+@functools.cache
+def _cycle_slots(width: int) -> SearchStrategy[list[tuple[int, str | None]]]:
+    # From one call past the first round (a near miss, and a step the
+    # shrinker can take one call at a time) to four full rounds.
+    return st.lists(_SLOT, min_size=width + 1, max_size=4 * width)
+
+
+#: One unit of a trace; pairs first, so shrinking turns runs into pairs.
+_UNITS: Final[SearchStrategy[list[Message]]] = _weighted(
+    (0.45, st.builds(_pair, _NAME, _ARGS, _FORM, _PAIR_SLOT)),
+    (0.25, st.builds(_retry, _NAME, _ARGS, _FORM, st.lists(_SLOT, min_size=2, max_size=4))),
+    (
+        0.15,
+        st.builds(
+            _drift,
+            _NAME,
+            _ARGS,
+            _FORM,
+            st.sampled_from(_ARG_KEYS),
+            st.lists(
+                st.tuples(st.sampled_from(_DRIFT_VALUES), _SLOT),
+                min_size=2,
+                max_size=4,
+                unique_by=lambda step: step[0],
+            ),
+        ),
+    ),
+    (0.15, _oscillation_units()),
+)
+
+
+def tool_units() -> SearchStrategy[list[Message]]:
+    """One trace unit (pair, retry, drift or oscillation), for composing exchanges."""
+    return _UNITS
