@@ -1,0 +1,189 @@
+"""Seed chats: a reproducible lmsys sample, converted to ShareGPT, and the file that holds it.
+
+``load_lmsys`` does what the old parity harness did with lmsys-chat-1m: a
+sample pinned by dataset revision and seed, converted to ShareGPT
+(``user`` -> ``human``, ``assistant`` -> ``gpt``, other roles dropped).
+``write_seed_file`` stores it as replay-shaped JSONL, one
+``{"id": ..., "messages": [...]}`` per line, the format
+``strategies.seeds`` mutates and the replay protocol reads.
+
+Sampling: ``load_dataset(..., revision=REV)`` (not streaming), then
+``shuffle(seed=SEED).select(range(N))``. That is an exact uniform sample
+without replacement whose inputs are the revision, the seed and the row
+order of that revision (plus ``datasets``' shuffle, a permutation from
+numpy's seeded generator, stable across releases so far), so it is the
+same on every machine. A streaming reservoir would avoid the download
+cache but must still read every row to be uniform (lmsys has a million),
+and a streaming ``shuffle(buffer_size=...)`` is only approximately random
+and depends on shard order. The download (a few GB of parquet) is cached
+by ``datasets``, so the next sample of the same revision costs seconds.
+
+The dataset is gated: ``datasets`` uses the usual Hugging Face token from
+the environment (``HF_TOKEN`` or a ``huggingface-cli login``); this module
+never reads or passes one. A missing token, no network or an unknown
+revision become a one-line ``UsageError``.
+
+``harvest_dictionary`` is the user-facing entry to
+``strategies.dictionary``: the same phrases, with a bad path as a
+``UsageError``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from fuzz.errors import UsageError
+from strategies.dictionary import harvest_phrases
+from strategies.seeds import parse_seed_text
+
+LMSYS_DATASET = "lmsys/lmsys-chat-1m"
+
+#: lmsys role -> ShareGPT role; every other role is dropped.
+ROLE_MAP: dict[str, str] = {"user": "human", "assistant": "gpt"}
+
+
+def load_lmsys(
+    *,
+    num_samples: int,
+    seed: int,
+    revision: str,
+    dataset: str = LMSYS_DATASET,
+    data_files: str | None = None,
+) -> list[dict[str, Any]]:
+    """A reproducible sample of ``num_samples`` chats as replay records.
+
+    ``data_files`` loads local parquet files through the same ``datasets``
+    code path (``load_dataset("parquet", data_files=...)``) instead of the
+    Hub dataset: for tests, and for a copy downloaded once by hand.
+    """
+    if isinstance(num_samples, bool) or not isinstance(num_samples, int) or num_samples < 1:
+        raise UsageError(f"--num-samples={num_samples!r} must be a whole number >= 1")
+    if not revision:
+        raise UsageError(
+            "--dataset-revision must name a dataset revision (a commit sha or tag), "
+            "so the sample can be drawn again"
+        )
+    try:
+        import datasets
+    except ImportError as exc:  # pragma: no cover - datasets is a dependency
+        raise UsageError(f"the 'datasets' package is needed for lmsys seeds: {exc}") from None
+    source = f"parquet files {data_files!r}" if data_files else f"dataset {dataset!r}"
+    try:
+        if data_files:
+            rows = datasets.load_dataset(
+                "parquet", data_files=data_files, split="train", revision=revision
+            )
+        else:
+            rows = datasets.load_dataset(dataset, split="train", revision=revision)
+    except Exception as exc:  # network, auth, missing revision, bad files: all the user's to fix
+        raise UsageError(
+            f"cannot load {source} at revision {revision!r}: {_one_line(exc)}"
+            + ("" if data_files else _GATED_HINT)
+        ) from None
+    if "conversation" not in rows.column_names:
+        raise UsageError(
+            f"{source} has no 'conversation' column (columns: {', '.join(rows.column_names)}); "
+            "expected the lmsys-chat-1m layout"
+        )
+    if num_samples > len(rows):
+        raise UsageError(
+            f"--num-samples={num_samples} is more than the {len(rows)} chats in {source}"
+        )
+    sample = rows.shuffle(seed=seed).select(range(num_samples))
+    ids = sample["conversation_id"] if "conversation_id" in sample.column_names else None
+    return [
+        {"id": ids[i] if ids is not None else i, "messages": to_sharegpt(chat)}
+        for i, chat in enumerate(sample["conversation"])
+    ]
+
+
+def to_sharegpt(conversation: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
+    """lmsys ``[{"role", "content"}]`` as ShareGPT ``[{"from", "value"}]``; other roles dropped."""
+    messages = []
+    for turn in conversation:
+        role = ROLE_MAP.get(turn.get("role", ""))
+        if role is None:
+            continue
+        content = turn.get("content")
+        messages.append({"from": role, "value": "" if content is None else str(content)})
+    return messages
+
+
+def write_seed_file(path: Path, records: Iterable[dict[str, Any]]) -> None:
+    """Write replay-shaped JSONL atomically: a temp file beside ``path``, then a rename."""
+    path = Path(path)
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"--out={str(path)!r}: folder {str(parent)!r} does not exist")
+    fd, temp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            for record in records:
+                handle.write(_seed_line(record) + "\n")
+        os.chmod(temp, 0o644)  # mkstemp makes it private; a seed file is ordinary data
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def read_seed_file(path: Path) -> list[list[dict[str, str]]]:
+    """The chats of a seed file; ``UsageError`` naming the file and line of a bad line."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read seed file {str(path)!r}: {_one_line(exc)}") from None
+    try:
+        return parse_seed_text(text, str(path))
+    except ValueError as exc:
+        raise UsageError(f"bad seed file: {exc}") from None
+
+
+def harvest_dictionary(paths: Sequence[str | Path]) -> tuple[str, ...]:
+    """``strategies.dictionary.harvest_phrases``, with a bad path as a ``UsageError``.
+
+    (``strategies`` never imports ``fuzz``, so the harvester itself raises
+    ``FileNotFoundError``/``ValueError``; this is the user-facing entry.)
+    """
+    try:
+        return harvest_phrases(paths)
+    except (FileNotFoundError, ValueError) as exc:
+        raise UsageError(f"dictionary source {exc}; give source folders or files") from None
+
+
+_GATED_HINT = (
+    "; lmsys-chat-1m is gated: accept its terms on the Hugging Face Hub and set HF_TOKEN "
+    "(or run huggingface-cli login), with network access"
+)
+
+
+#: Characters ``str.splitlines()`` breaks lines at that ``json.dumps`` leaves raw.
+_LINE_BREAKERS: Final = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def _seed_line(record: dict[str, Any]) -> str:
+    """Readable UTF-8, or ASCII escapes when a lone surrogate cannot be UTF-8.
+
+    U+0085, U+2028 and U+2029 are always escaped (they can only occur inside
+    JSON strings), so a reader that splits with ``str.splitlines()`` still
+    sees one record per line.
+    """
+    line = json.dumps(record, ensure_ascii=False, sort_keys=True)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(record, ensure_ascii=True, sort_keys=True)
+    for char, escape in _LINE_BREAKERS.items():
+        line = line.replace(char, escape)
+    return line
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}"[:300]
