@@ -7,6 +7,7 @@ exits 1 when a Tier-A divergence is found or remains, 0 otherwise.
 from __future__ import annotations
 
 import argparse
+import datetime
 import re
 import secrets
 import shlex
@@ -14,15 +15,18 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from fuzz.errors import UsageError
+
+if TYPE_CHECKING:
+    from fuzz.gate import GateOptions
 
 DEFAULT_REFERENCE = "py:signals.analyzer:SignalAnalyzer"
 DEFAULT_CANDIDATE = "cmd:signals_replay"
 DEFAULT_BUDGET = "5m"
 EXAMPLE_REFERENCE = "py:fuzz.examples.analyzer:ExampleAnalyzer"
-DEMO_VARIANTS = "missing_trigger,narrow_timeout,crash"
+DEMO_VARIANTS = "missing_trigger,narrow_timeout,retry_off_by_one"
 
 EXIT_OK, EXIT_DIVERGED, EXIT_USAGE = 0, 1, 2
 
@@ -122,6 +126,60 @@ def _add_search(parser: argparse.ArgumentParser, *, budget: str | None) -> None:
     )
 
 
+def _fraction(flag: str) -> type:
+    class Fraction(float):
+        def __new__(cls, text: str) -> Fraction:
+            value = text.strip()
+            try:
+                number = float(value[:-1]) / 100 if value.endswith("%") else float(value)
+            except ValueError:
+                raise UsageError(
+                    f"{flag}={text!r} is not a fraction; use e.g. 20% or 0.2"
+                ) from None
+            if not number > 0:
+                raise UsageError(f"{flag}={text!r} must be above zero; use e.g. 20% or 0.2")
+            return super().__new__(cls, number)
+
+    return Fraction
+
+
+def _add_reports(
+    parser: argparse.ArgumentParser, *, junit: bool, out_required: bool = False
+) -> None:
+    parser.add_argument(
+        "--out",
+        type=Path,
+        required=out_required,
+        default=None,
+        help="folder for diffs.jsonl, metrics.json, summary.md (and drift.json)",
+    )
+    parser.add_argument(
+        "--drift-threshold",
+        type=_fraction("--drift-threshold"),
+        default=0.2,
+        help="relative change of the Tier-B/C rate reported as drift (default: 20%%)",
+    )
+    if junit:
+        parser.add_argument(
+            "--junit", type=Path, default=None, help="write JUnit XML, one testcase per item"
+        )
+
+
+def _add_gate(parser: argparse.ArgumentParser, *, out_required: bool = False) -> None:
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="JSON file of accepted Tier-A signatures; they do not fail the run",
+    )
+    parser.add_argument(
+        "--baseline-update",
+        action="store_true",
+        help="write this run's Tier-A signatures into --baseline (keeping existing reasons)",
+    )
+    _add_reports(parser, junit=True, out_required=out_required)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="signals-fuzz",
@@ -140,14 +198,63 @@ def build_parser() -> argparse.ArgumentParser:
     campaign.add_argument(
         "--shrunk", type=Path, default=Path("shrunk"), help="reproducer folder (default: shrunk)"
     )
+    campaign.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="JSON file of accepted Tier-A signatures: the search skips them and looks for others",
+    )
+    _add_reports(campaign, junit=False)
 
     reproduce = commands.add_parser("reproduce", help="rerun one saved case and show both sides")
     reproduce.add_argument("file", type=Path, help="a corpus case file")
     _add_targets(reproduce)
 
-    replay = commands.add_parser("replay", help="rerun every saved case: FIXED / STILL / CHANGED")
-    replay.add_argument("paths", type=Path, nargs="+", help="corpus files or folders")
+    replay = commands.add_parser(
+        "replay", help="rerun saved cases and JSONL conversations: FIXED / STILL / CHANGED / NEW"
+    )
+    replay.add_argument(
+        "paths", type=Path, nargs="+", help="corpus files, replay-shaped .jsonl files, or folders"
+    )
     _add_targets(replay)
+    _add_gate(replay)
+    replay.add_argument(
+        "--prune-fixed",
+        action="store_true",
+        help="move FIXED case files (and their reproducers) into an archive folder",
+    )
+    replay.add_argument(
+        "--archive",
+        type=Path,
+        default=None,
+        help="where --prune-fixed moves files (default: <corpus>/../corpus-archive)",
+    )
+    replay.add_argument(
+        "--shrunk",
+        type=Path,
+        default=None,
+        help="where --prune-fixed looks for reproducers (default: <corpus>/../shrunk)",
+    )
+
+    parity = commands.add_parser(
+        "parity", help="the release gate: every conversation of a seed file through both sides"
+    )
+    parity.add_argument(
+        "--seeds", type=Path, required=True, help="replay-shaped JSONL file of conversations"
+    )
+    parity.add_argument(
+        "--dataset-revision",
+        default=None,
+        help="the dataset revision the seed file was sampled at (recorded in metrics.json)",
+    )
+    parity.add_argument(
+        "--seed",
+        type=_positive_int("--seed", lowest=0),
+        default=None,
+        help="the seed the seed file was sampled with (recorded in metrics.json)",
+    )
+    _add_targets(parity)
+    _add_gate(parity, out_required=True)
 
     demo = commands.add_parser(
         "demo", help="a short campaign: the example analyzer against a planted-bug variant"
@@ -165,6 +272,58 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_search(demo, budget="60s")
     demo.add_argument("--timeout", type=_seconds("--timeout"), default=5.0, help=argparse.SUPPRESS)
+
+    coverage = commands.add_parser(
+        "coverage", help="how often generated conversations make one target fire each signal"
+    )
+    coverage.add_argument("--target", required=True, help="target spec, py:... or cmd:...")
+    coverage.add_argument(
+        "-n",
+        type=_positive_int("-n"),
+        default=2000,
+        help="number of conversations (default: 2000)",
+    )
+    coverage.add_argument(
+        "--seed",
+        type=_positive_int("--seed", lowest=0),
+        default=None,
+        help="generation seed (default: random, printed)",
+    )
+    coverage.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    coverage.add_argument(
+        "--timeout",
+        type=_seconds("--timeout"),
+        default=10.0,
+        help="how long one batch (cmd:) or one conversation (py:) may take (default: 10s)",
+    )
+
+    seeds = commands.add_parser("seeds", help="make seed-chat files for seeded strategies")
+    seed_sources = seeds.add_subparsers(
+        dest="source", metavar="{lmsys}", required=True, parser_class=_Parser
+    )
+    lmsys = seed_sources.add_parser(
+        "lmsys", help="a reproducible lmsys-chat-1m sample, converted to ShareGPT"
+    )
+    lmsys.add_argument(
+        "--num-samples", type=_positive_int("--num-samples"), required=True, help="chats to sample"
+    )
+    lmsys.add_argument(
+        "--seed", type=_positive_int("--seed", lowest=0), required=True, help="sampling seed"
+    )
+    lmsys.add_argument(
+        "--dataset-revision", required=True, help="dataset revision (commit sha or tag) to pin"
+    )
+    lmsys.add_argument("--out", type=Path, required=True, help="the .jsonl file to write")
+    lmsys.add_argument(
+        "--dataset",
+        default="lmsys/lmsys-chat-1m",
+        help="Hugging Face dataset id (default: lmsys/lmsys-chat-1m)",
+    )
+    lmsys.add_argument(
+        "--data-files",
+        default=None,
+        help="local parquet file(s) with the lmsys columns, instead of the Hub dataset",
+    )
     return parser
 
 
@@ -176,7 +335,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "campaign": _campaign,
             "reproduce": _reproduce,
             "replay": _replay,
+            "parity": _parity,
             "demo": _demo,
+            "coverage": _coverage,
+            "seeds": _seeds,
         }[args.command]
         return handler(args, args_list)
     except UsageError as exc:
@@ -213,22 +375,43 @@ def run_campaign(
     corpus_dir: Path,
     shrunk_dir: Path,
     command: str,
+    baseline: Path | None = None,
+    out_dir: Path | None = None,
+    drift_threshold: float = 0.2,
 ) -> int:
     """Build everything a campaign needs, validating it all before the first example."""
+    from fuzz.baseline import load_optional
     from fuzz.campaign import Campaign, CampaignSettings
-    from fuzz.corpus import Corpus
+    from fuzz.corpus import Corpus, ensure_writable_dir
+    from fuzz.parity import ReportSink
     from fuzz.reports import render_reproducer
     from fuzz.sinks import CorpusRecorder, ProgressLine, fan_out
     from fuzz.targets import parse_target
 
+    set_aside = load_optional(baseline).accepted(datetime.date.today())
+    if out_dir is not None:
+        ensure_writable_dir(out_dir, "--out")
     reference = parse_target(reference_spec, timeout=timeout)
     candidate = parse_target(candidate_spec, timeout=timeout)
     corpus = Corpus.open(corpus_dir, shrunk_dir, render_reproducer)
     recorder = CorpusRecorder(corpus)
     settings = CampaignSettings(
-        seed=seed, max_examples=max_examples, budget=budget, batch_size=batch_size, command=command
+        seed=seed,
+        max_examples=max_examples,
+        budget=budget,
+        batch_size=batch_size,
+        set_aside=set_aside,
+        command=command,
     )
-    finished = Campaign(reference, candidate, settings, fan_out(recorder, ProgressLine())).run()
+    reports = ReportSink(accepted=set_aside)
+    sink = fan_out(recorder, reports, ProgressLine())
+    finished = Campaign(reference, candidate, settings, sink).run()
+    if out_dir is not None:
+        from fuzz.parity import write_campaign_reports
+
+        write_campaign_reports(
+            out_dir, reports, finished, reference, candidate, baseline, drift_threshold
+        )
     for signature in finished.signatures:
         path = corpus.path_of(signature)
         case = corpus.get(signature)
@@ -255,6 +438,9 @@ def _campaign(args: argparse.Namespace, args_list: Sequence[str]) -> int:
         corpus_dir=args.corpus,
         shrunk_dir=args.shrunk,
         command=_rerun_command("campaign", args_list, seed),
+        baseline=args.baseline,
+        out_dir=args.out,
+        drift_threshold=args.drift_threshold,
     )
 
 
@@ -330,28 +516,101 @@ def _reproduce(args: argparse.Namespace, args_list: Sequence[str]) -> int:
 # ------------------------------------------------------------------- replay --
 
 
-def _replay(args: argparse.Namespace, args_list: Sequence[str]) -> int:
-    from fuzz.corpus import iter_case_files, load_case
-    from fuzz.replay import Status, replay_cases
-    from fuzz.targets import parse_target
+def _gate_options(
+    args: argparse.Namespace,
+    args_list: Sequence[str],
+    mode: str,
+    *,
+    dataset_revision: str | None = None,
+) -> GateOptions:
+    from fuzz.gate import GateOptions
 
-    files = list(iter_case_files(args.paths))
-    cases = [(path, load_case(path)) for path in files]
-    reference = parse_target(args.reference, timeout=args.timeout)
-    candidate = parse_target(args.candidate, timeout=args.timeout)
-    results = replay_cases(reference, candidate, cases)
-    counts = {status: 0 for status in Status}
-    for result in results:
-        counts[result.status] += 1
-        detail = (
-            "" if result.comparison.tier_a is None else f"  [{result.comparison.tier_a.signature}]"
-        )
-        print(f"{result.status.value:8} {result.path}{detail}")
-    print(
-        ", ".join(f"{count} {status.value}" for status, count in counts.items())
-        + f" of {len(results)} case(s)"
+    return GateOptions(
+        reference=args.reference,
+        candidate=args.candidate,
+        mode=mode,
+        timeout=args.timeout,
+        baseline=args.baseline,
+        baseline_update=args.baseline_update,
+        out=args.out,
+        junit=args.junit,
+        prune_fixed=getattr(args, "prune_fixed", False),
+        archive=getattr(args, "archive", None),
+        shrunk=getattr(args, "shrunk", None),
+        drift_threshold=args.drift_threshold,
+        command=shlex.join(["signals-fuzz", *args_list]),
+        seed_file=str(args.seeds) if mode == "parity" else None,
+        dataset_revision=dataset_revision,
+        seed=getattr(args, "seed", None) if mode == "parity" else None,
     )
-    return EXIT_DIVERGED if counts[Status.STILL] or counts[Status.CHANGED] else EXIT_OK
+
+
+def _replay(args: argparse.Namespace, args_list: Sequence[str]) -> int:
+    from fuzz.gate import check, run_gate
+    from fuzz.replay import load_items
+
+    options = _gate_options(args, args_list, "replay")
+    baseline = check(options)
+    return run_gate(options, load_items(args.paths), baseline=baseline)
+
+
+# ------------------------------------------------------------------- parity --
+
+
+def _parity(args: argparse.Namespace, args_list: Sequence[str]) -> int:
+    from fuzz.gate import check, run_gate
+    from fuzz.replay import read_seed_items
+
+    if not args.seeds.is_file():
+        raise UsageError(f"--seeds={str(args.seeds)!r} is not a file; use a replay-shaped .jsonl")
+    items = read_seed_items(args.seeds)
+    options = _gate_options(args, args_list, "parity", dataset_revision=args.dataset_revision)
+    baseline = check(options)
+    return run_gate(options, items, baseline=baseline)
+
+
+# ----------------------------------------------------------------- coverage --
+
+
+def _coverage(args: argparse.Namespace, args_list: Sequence[str]) -> int:
+    import json
+
+    from fuzz.coverage import generate_conversations, measure_coverage
+    from fuzz.targets import parse_target
+    from strategies.conversations import conversations
+
+    target = parse_target(args.target, timeout=args.timeout)
+    seed = args.seed if args.seed is not None else secrets.randbits(32)
+    print(f"rerun: {_rerun_command('coverage', args_list, seed)}", file=sys.stderr)
+    drawn = generate_conversations(args.n, seed, conversations())
+    result = measure_coverage(target, drawn)
+    if args.json:
+        print(json.dumps(result.to_json(seed, target.identity), indent=2))
+    else:
+        print(result.table())
+    return EXIT_OK
+
+
+# -------------------------------------------------------------------- seeds --
+
+
+def _seeds(args: argparse.Namespace, args_list: Sequence[str]) -> int:
+    from fuzz.seeds import load_lmsys, write_seed_file
+
+    records = load_lmsys(
+        num_samples=args.num_samples,
+        seed=args.seed,
+        revision=args.dataset_revision,
+        dataset=args.dataset,
+        data_files=args.data_files,
+    )
+    write_seed_file(args.out, records)
+    source = args.data_files or args.dataset
+    print(
+        f"wrote {len(records)} chats to {args.out} "
+        f"({source} at revision {args.dataset_revision}, seed {args.seed})"
+    )
+    return EXIT_OK
 
 
 if __name__ == "__main__":  # pragma: no cover

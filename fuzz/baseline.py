@@ -1,0 +1,174 @@
+"""The baseline: Tier-A divergences a team has looked at and accepted, for now.
+
+A release gate must fail on what nobody has seen, not on a bug that is known,
+filed and waiting for its fix. The baseline names those known bugs by
+signature, each with why it is accepted, who accepted it and, optionally,
+until when. On disk it is one canonical JSON file, reviewed like code::
+
+    {
+      "accepted": {
+        "crash IndexError on candidate": {
+          "accepted_by": "ana",
+          "expires": "2025-09-30",
+          "reason": "port issue #142, fix in the next release"
+        }
+      },
+      "schema_version": 1
+    }
+
+An entry whose ``expires`` date has passed (``expires < today``) no longer
+accepts anything: the gate fails again until someone renews or removes it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from fuzz.corpus import canonical_json, write_atomic
+from fuzz.errors import UsageError
+
+SCHEMA_VERSION = 1
+
+#: The reason ``--baseline-update`` writes for an entry nobody has explained yet.
+PLACEHOLDER_REASON = "TODO: why is this accepted?"
+
+_ENTRY_KEYS = frozenset({"reason", "accepted_by", "expires"})
+
+
+@attrs.frozen
+class Entry:
+    """Why one signature is accepted, by whom, and until when (inclusive)."""
+
+    reason: str
+    accepted_by: str
+    expires: datetime.date | None = None
+
+    def active(self, today: datetime.date) -> bool:
+        return self.expires is None or today <= self.expires
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"reason": self.reason, "accepted_by": self.accepted_by}
+        if self.expires is not None:
+            data["expires"] = self.expires.isoformat()
+        return data
+
+
+def _entry_from_json(where: str, data: Any) -> Entry:
+    """One entry, or ``ValueError`` saying what is wrong with it."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{where} is {type(data).__name__}, not an object")
+    unknown = sorted(set(data) - _ENTRY_KEYS)
+    if unknown:
+        raise ValueError(
+            f"{where} has unknown key {unknown[0]!r}; use reason, accepted_by, expires"
+        )
+    reason, accepted_by = data.get("reason"), data.get("accepted_by")
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValueError(f"{where} needs a non-empty string 'reason'")
+    if not isinstance(accepted_by, str) or not accepted_by.strip():
+        raise ValueError(f"{where} needs a non-empty string 'accepted_by'")
+    expires = data.get("expires")
+    if expires is None:
+        return Entry(reason, accepted_by)
+    try:
+        return Entry(reason, accepted_by, datetime.date.fromisoformat(str(expires)))
+    except ValueError:
+        raise ValueError(
+            f"{where} has expires={expires!r}; use an ISO date like 2025-12-31"
+        ) from None
+
+
+@attrs.frozen
+class Baseline:
+    """Accepted Tier-A signatures, each with its entry."""
+
+    entries: Mapping[str, Entry] = attrs.field(factory=dict)
+
+    @classmethod
+    def from_json(cls, data: Any) -> Baseline:
+        """Rebuild a baseline; ``ValueError`` naming the first thing that is wrong."""
+        if not isinstance(data, dict):
+            raise ValueError(f"the top level is {type(data).__name__}, not an object")
+        if data.get("schema_version") != SCHEMA_VERSION:
+            raise ValueError(
+                f"schema_version {data.get('schema_version')!r} is not {SCHEMA_VERSION}"
+            )
+        accepted = data.get("accepted")
+        if not isinstance(accepted, dict):
+            raise ValueError("'accepted' must be an object mapping signatures to entries")
+        return cls(
+            {
+                signature: _entry_from_json(f"entry {signature!r}", entry)
+                for signature, entry in accepted.items()
+            }
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> Baseline:
+        """Read a baseline file, or raise ``UsageError`` naming it."""
+        try:
+            return cls.from_json(json.loads(path.read_text("utf-8")))
+        except OSError as exc:
+            raise UsageError(
+                f"--baseline={str(path)!r} cannot be read: {exc.strerror}; "
+                f"create it with --baseline-update"
+            ) from None
+        except ValueError as exc:
+            raise UsageError(
+                f"--baseline={str(path)!r} is not a signals-fuzz baseline: {exc}"
+            ) from None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "accepted": {sig: entry.to_json() for sig, entry in sorted(self.entries.items())},
+        }
+
+    def save(self, path: Path) -> None:
+        write_atomic(path, canonical_json(self.to_json()))
+
+    def accepts(self, signature: str, today: datetime.date) -> bool:
+        entry = self.entries.get(signature)
+        return entry is not None and entry.active(today)
+
+    def accepts_all(self, components: Iterable[str], today: datetime.date) -> bool:
+        """Whether a divergence is accepted: every bug it stands for has an active entry."""
+        wanted = tuple(components)
+        return bool(wanted) and all(self.accepts(component, today) for component in wanted)
+
+    def accepted(self, today: datetime.date) -> frozenset[str]:
+        """Signatures accepted on ``today`` (expired entries left out)."""
+        return frozenset(sig for sig, entry in self.entries.items() if entry.active(today))
+
+    def expired(self, today: datetime.date) -> frozenset[str]:
+        return frozenset(sig for sig, entry in self.entries.items() if not entry.active(today))
+
+    def updated(self, signatures: Iterable[str], accepted_by: str | None = None) -> Baseline:
+        """The baseline for exactly ``signatures``.
+
+        Entries of signatures still seen are kept as they are (reason, author
+        and expiry: an expired entry stays expired until a person renews it);
+        signatures not seen any more are dropped; new ones get the placeholder
+        reason and ``accepted_by`` (default: ``$USER``, else ``unknown``).
+        """
+        author = accepted_by or os.environ.get("USER") or "unknown"
+        return Baseline(
+            {
+                sig: self.entries.get(sig) or Entry(PLACEHOLDER_REASON, author)
+                for sig in sorted(set(signatures))
+            }
+        )
+
+
+def load_optional(path: Path | None, *, missing_ok: bool = False) -> Baseline:
+    """The baseline at ``path``; empty when no path is given (or, if ``missing_ok``, no file)."""
+    if path is None or (missing_ok and not path.exists()):
+        return Baseline()
+    return Baseline.load(path)

@@ -1,0 +1,245 @@
+"""The release gate: replay items, judge them against the baseline, report, exit.
+
+``signals-fuzz replay`` and ``signals-fuzz parity`` are both this: every item
+(saved case or plain conversation) goes through both targets in as few
+processes as possible, gets a status (``fuzz.replay``), is accepted or not by
+the baseline (``fuzz.baseline``), and lands in the reports
+(``fuzz.parity``). The run fails (exit 1) iff some Tier-A divergence is not
+accepted.
+"""
+
+from __future__ import annotations
+
+import datetime
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+import attrs
+
+from fuzz.baseline import Baseline, load_optional
+from fuzz.corpus import ensure_writable_dir
+from fuzz.errors import UsageError
+from fuzz.metrics import DEFAULT_DRIFT_THRESHOLD, Metrics, run_metadata
+from fuzz.parity import JunitCase, ParityReport, diff_record, write_junit, write_reports
+from fuzz.replay import (
+    ReplayItem,
+    ReplayResult,
+    Status,
+    current_case,
+    item_id,
+    prune_fixed,
+    replay_items,
+    with_detail,
+)
+from fuzz.reports import render_reproducer
+from fuzz.targets import Target, parse_target
+
+EXIT_OK, EXIT_DIVERGED = 0, 1
+
+
+@attrs.frozen
+class GateOptions:
+    """What ``replay`` and ``parity`` share, validated by ``check``."""
+
+    reference: str
+    candidate: str
+    mode: str = "replay"
+    timeout: float = 10.0
+    baseline: Path | None = None
+    baseline_update: bool = False
+    out: Path | None = None
+    junit: Path | None = None
+    prune_fixed: bool = False
+    archive: Path | None = None
+    shrunk: Path | None = None
+    drift_threshold: float = DEFAULT_DRIFT_THRESHOLD
+    command: str = ""
+    seed: int | None = None
+    seed_file: str | None = None
+    dataset_revision: str | None = None
+    today: datetime.date | None = None
+
+
+def check(options: GateOptions) -> Baseline:
+    """Refuse bad options before any analyzer runs; return the baseline."""
+    if options.baseline_update and options.baseline is None:
+        raise UsageError("--baseline-update needs --baseline FILE (the file to write)")
+    if options.archive is not None and not options.prune_fixed:
+        raise UsageError(f"--archive={str(options.archive)!r} only makes sense with --prune-fixed")
+    baseline = load_optional(options.baseline, missing_ok=options.baseline_update)
+    if options.out is not None:
+        ensure_writable_dir(options.out, "--out")
+    if options.junit is not None and not options.junit.parent.is_dir():
+        raise UsageError(
+            f"--junit={str(options.junit)!r}: folder {str(options.junit.parent)!r} does not exist"
+        )
+    return baseline
+
+
+def _junit_case(
+    result: ReplayResult,
+    accepted: bool,
+    mode: str,
+    reference: Target,
+    candidate: Target,
+    command: str,
+    baseline: Baseline,
+) -> JunitCase:
+    classname = f"signals-fuzz.{mode}.{result.path.stem}"
+    name = item_id(result.item)
+    status = result.status
+    if not status.diverges:
+        return JunitCase(classname, name, system_out=status.value)
+    signature = result.signature or ""
+    if accepted:
+        entry = baseline.entries[result.components[0]]
+        return JunitCase(
+            classname,
+            name,
+            system_out=f"{status.value} (accepted by the baseline: {entry.reason}): {signature}",
+        )
+    # A reproducer shows every tier, so this one gets its Tier-C diff computed.
+    case = current_case(
+        with_detail(result), reference.identity, candidate.identity, command=command
+    )
+    assert case is not None
+    corpus_file = str(result.path) if result.item.case is not None else ""
+    return JunitCase(
+        classname,
+        name,
+        failure_message=f"{status.value}: {signature}",
+        failure_type=status.value,
+        failure_text=render_reproducer(case, corpus_file),
+    )
+
+
+def _print_results(
+    results: Sequence[tuple[ReplayResult, bool]], stream: TextIO, *, verbose: bool
+) -> None:
+    counts = {status: 0 for status in Status}
+    for result, accepted in results:
+        status = result.status
+        counts[status] += 1
+        if status is Status.OK and not verbose:
+            continue
+        detail = "" if result.signature is None else f"  [{result.signature}]"
+        mark = " (accepted)" if accepted else ""
+        print(f"{status.value:8} {result.item.source}{detail}{mark}", file=stream)
+    shown = [
+        f"{n} {status.value}"
+        for status, n in counts.items()
+        if n or status.value in ("FIXED", "STILL", "CHANGED")
+    ]
+    print(", ".join(shown) + f" of {len(results)} item(s)", file=stream)
+
+
+def run_gate(
+    options: GateOptions,
+    items: Sequence[ReplayItem],
+    *,
+    baseline: Baseline | None = None,
+    stream: TextIO | None = None,
+) -> int:
+    """Replay ``items``, judge, report; the exit code (0 pass, 1 unaccepted Tier A)."""
+    out = stream if stream is not None else sys.stdout
+    if baseline is None:
+        baseline = check(options)
+    today = options.today or datetime.date.today()
+    started_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    reference = parse_target(options.reference, timeout=options.timeout)
+    candidate = parse_target(options.candidate, timeout=options.timeout)
+    clock = time.monotonic()
+    results = replay_items(reference, candidate, items)
+    elapsed = time.monotonic() - clock
+
+    if options.baseline_update:
+        assert options.baseline is not None
+        seen = {component for r in results for component in r.components}
+        updated = baseline.updated(seen)
+        updated.save(options.baseline)
+        added = sorted(set(updated.entries) - set(baseline.entries))
+        dropped = sorted(set(baseline.entries) - set(updated.entries))
+        print(
+            f"baseline: wrote {len(updated.entries)} entry(ies) to {options.baseline} "
+            f"({len(added)} new, {len(dropped)} dropped)",
+            file=out,
+        )
+        baseline = updated
+
+    metrics = Metrics()
+    records = []
+    junit = []
+    judged: list[tuple[ReplayResult, bool]] = []
+    for result in results:
+        accepted = baseline.accepts_all(result.components, today)
+        judged.append((result, accepted))
+        status = result.status
+        metrics.add(
+            result.reference,
+            result.candidate,
+            result.comparison,
+            status=status.value,
+            accepted=accepted,
+        )
+        record = diff_record(
+            item_id(result.item),
+            result.comparison,
+            source=result.item.source,
+            status=status.value,
+            accepted=accepted,
+            saved_signature=None if result.item.case is None else result.item.case.signature,
+            messages=result.item.conversation,
+        )
+        if record is not None:
+            records.append(record)
+        if options.junit is not None:
+            junit.append(
+                _junit_case(
+                    result, accepted, options.mode, reference, candidate, options.command, baseline
+                )
+            )
+
+    _print_results(judged, out, verbose=options.mode == "replay")
+    if options.out is not None:
+        report = ParityReport(
+            mode=options.mode,
+            metrics=metrics,
+            run=run_metadata(
+                mode=options.mode,
+                reference=reference.identity,
+                candidate=candidate.identity,
+                seed=options.seed,
+                dataset_revision=options.dataset_revision,
+                seed_file=options.seed_file,
+                command=options.command,
+                started_at=started_at,
+            ),
+            records=records,
+            baseline={sig: entry.to_json() for sig, entry in baseline.entries.items()},
+            expired=baseline.expired(today),
+        )
+        written = write_reports(options.out, report, threshold=options.drift_threshold)
+        print(f"reports: {', '.join(str(p) for p in written.values())}", file=out)
+    if options.junit is not None:
+        write_junit(options.junit, f"signals-fuzz {options.mode}", junit, elapsed=elapsed)
+        print(f"junit: {options.junit}", file=out)
+    if options.prune_fixed:
+        for source, target in prune_fixed(results, archive=options.archive, shrunk=options.shrunk):
+            print(f"archived {source} -> {target}", file=out)
+
+    unaccepted = metrics.unaccepted
+    if unaccepted:
+        print(
+            f"gate: FAIL: {sum(unaccepted.values())} Tier-A divergence(s) outside the baseline, "
+            f"{len(unaccepted)} signature(s)",
+            file=out,
+        )
+        return EXIT_DIVERGED
+    print(
+        f"gate: PASS: no Tier-A divergence outside the baseline ({metrics.tier_a} accepted)",
+        file=out,
+    )
+    return EXIT_OK

@@ -1,0 +1,199 @@
+"""pytest plugin: every saved corpus case is a test item.
+
+PYTEST_DONT_REWRITE (this module is a plugin of any test run in an
+environment where signals-fuzz is installed; it has no asserts to rewrite).
+
+Installed through the ``pytest11`` entry point, it does nothing unless
+``--signals-corpus PATH`` is given: then each case file under PATH becomes
+an item (its id is the file stem) that fails, showing the case's Markdown
+reproducer, when the two targets diverge on it at Tier A outside the
+baseline. The cases are analysed together, in as few processes per target
+as a replay uses, when the first of them runs; a case that is FIXED, or
+whose divergence the baseline accepts, passes.
+
+::
+
+    pytest --signals-corpus corpus \\
+        --signals-reference py:signals.analyzer:SignalAnalyzer \\
+        --signals-candidate cmd:./target/release/signals_replay \\
+        --signals-baseline signals-baseline.json
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from fuzz.baseline import Baseline
+    from fuzz.replay import ReplayItem, ReplayResult
+    from fuzz.targets import Target
+
+DEFAULT_REFERENCE = "py:signals.analyzer:SignalAnalyzer"
+DEFAULT_CANDIDATE = "cmd:signals_replay"
+_STATE_KEY = pytest.StashKey["_CorpusRun"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("signals-fuzz", "signals-fuzz corpus cases as test items")
+    group.addoption(
+        "--signals-corpus",
+        action="append",
+        default=None,
+        metavar="PATH",
+        help="corpus folder or case file; each case becomes a test item (repeatable)",
+    )
+    group.addoption(
+        "--signals-reference",
+        default=DEFAULT_REFERENCE,
+        metavar="SPEC",
+        help=f"target spec of the reference side (default: {DEFAULT_REFERENCE})",
+    )
+    group.addoption(
+        "--signals-candidate",
+        default=DEFAULT_CANDIDATE,
+        metavar="SPEC",
+        help=f"target spec of the candidate side (default: {DEFAULT_CANDIDATE})",
+    )
+    group.addoption(
+        "--signals-baseline",
+        default=None,
+        metavar="FILE",
+        help="JSON file of accepted Tier-A signatures; their cases pass",
+    )
+
+
+class _CorpusRun:
+    """The targets, the baseline, and the results of the one batched replay."""
+
+    def __init__(self, reference: Target, candidate: Target, baseline: Baseline) -> None:
+        self.reference = reference
+        self.candidate = candidate
+        self.baseline = baseline
+        self.today = datetime.date.today()
+        self.results: dict[str, ReplayResult] | None = None
+
+    def result_for(self, item: CaseItem) -> ReplayResult:
+        """Replay every case item still selected, at once, the first time one asks."""
+        if self.results is None:
+            from fuzz.replay import replay_items
+
+            selected = [i for i in item.session.items if isinstance(i, CaseItem)]
+            results = replay_items(
+                self.reference, self.candidate, [i.replay_item for i in selected]
+            )
+            self.results = {i.nodeid: r for i, r in zip(selected, results, strict=True)}
+        return self.results[item.nodeid]
+
+
+class SignalsDivergence(Exception):
+    """A case still diverges at Tier A outside the baseline; carries the reproducer."""
+
+
+class CorpusCollector(pytest.Collector):
+    """The ``--signals-corpus`` paths; collects one ``CaseItem`` per case file."""
+
+    def __init__(self, *, paths: list[Path], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.paths = paths
+
+    def collect(self) -> Iterator[CaseItem]:
+        from fuzz.corpus import iter_case_files, load_case
+        from fuzz.errors import UsageError
+        from fuzz.replay import ReplayItem
+
+        try:
+            files = list(iter_case_files(self.paths))
+            cases = [(path, load_case(path)) for path in files]
+        except UsageError as exc:
+            raise self.CollectError(f"--signals-corpus: {exc}") from None
+        for path, case in cases:
+            yield CaseItem.from_parent(
+                self, name=path.stem, replay_item=ReplayItem.of_case(path, case)
+            )
+
+
+class CaseItem(pytest.Item):
+    """One saved case: passes when FIXED or accepted, fails with its reproducer otherwise."""
+
+    def __init__(self, *, replay_item: ReplayItem, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.replay_item = replay_item
+        self.add_marker("signals_case")
+
+    def runtest(self) -> None:
+        from fuzz.replay import current_case, with_detail
+        from fuzz.reports import render_reproducer
+
+        state = self.config.stash[_STATE_KEY]
+        result = state.result_for(self)
+        signature = result.signature
+        if signature is None or state.baseline.accepts_all(result.components, state.today):
+            return
+        result = with_detail(result)
+        case = current_case(result, state.reference.identity, state.candidate.identity)
+        assert case is not None
+        header = f"{result.status.value}: {signature}"
+        if result.case is not None and result.case.signature not in result.components:
+            header += f" (saved as: {result.case.signature})"
+        raise SignalsDivergence(header + "\n\n" + render_reproducer(case, str(result.path)))
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: Any = None,
+    ) -> str:
+        if isinstance(excinfo.value, SignalsDivergence):
+            return str(excinfo.value)
+        return str(super().repr_failure(excinfo, style=style))
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        return self.replay_item.path, None, f"signals case {self.name}"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "signals_case: a signals-fuzz corpus case (from --signals-corpus)"
+    )
+    paths = config.getoption("signals_corpus")
+    if not paths:
+        return
+    from fuzz.baseline import load_optional
+    from fuzz.errors import UsageError
+    from fuzz.targets import parse_target
+
+    try:
+        baseline_option = config.getoption("signals_baseline")
+        baseline = load_optional(None if baseline_option is None else Path(baseline_option))
+        reference = parse_target(config.getoption("signals_reference"))
+        candidate = parse_target(config.getoption("signals_candidate"))
+    except UsageError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    config.stash[_STATE_KEY] = _CorpusRun(reference, candidate, baseline)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Add the case items before other plugins (``-k``, ``-m``) select among all items.
+
+    The collector goes through the ordinary collection hooks, so the terminal
+    counts its items and a bad corpus file is a collection error like any other.
+    """
+    if _STATE_KEY not in config.stash:
+        return
+    paths = [Path(p) for p in config.getoption("signals_corpus")]
+    collector = CorpusCollector.from_parent(
+        session, name="signals-corpus", nodeid="signals-corpus", paths=paths
+    )
+    ihook = collector.ihook
+    ihook.pytest_collectstart(collector=collector)
+    report = ihook.pytest_make_collect_report(collector=collector)
+    ihook.pytest_collectreport(report=report)
+    if report.passed:
+        items.extend(node for node in report.result if isinstance(node, pytest.Item))
