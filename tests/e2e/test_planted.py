@@ -1,0 +1,148 @@
+"""Does it find this bug? Each planted variant, a fixed seed and budget, and the shrunk size.
+
+Every variant of ``fuzz.examples.variants`` differs from the example analyzer
+in one planted way. A campaign with seed 1 and a fixed example budget must
+find it and shrink it to a conversation no bigger than the bug needs. The
+bounds are the bug's own minimum (one message holding the trigger, three calls
+for a retry), plus a little room where the shrinker's unit structure keeps a
+neighbour (a call kept beside the observation that needs it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+import pytest
+
+from fuzz.campaign import Campaign, CampaignSettings
+from fuzz.corpus import Case
+from fuzz.examples.variants import VARIANTS
+from fuzz.targets import parse_target
+
+pytestmark = pytest.mark.slow
+
+REFERENCE = "py:fuzz.examples.analyzer:ExampleAnalyzer"
+
+
+def text_of(case: Case) -> str:
+    return "".join(str(m.get("value", "")) for m in case.conversation)
+
+
+def roles(case: Case) -> list[str]:
+    return [str(m.get("from")) for m in case.conversation]
+
+
+def non_ascii_space(case: Case) -> bool:
+    return any((c.isspace() and not c.isascii()) or "\x1c" <= c <= "\x1f" for c in text_of(case))
+
+
+@attrs.frozen
+class Planted:
+    variant: str
+    #: Is this signature the planted bug? (it may also show under more than one)
+    matches: Callable[[str], bool]
+    #: Is the shrunk case as small as the bug allows?
+    minimal: Callable[[Case], bool]
+    max_examples: int = 150
+    timeout: float = 1.0
+
+
+PLANTED = [
+    Planted(
+        "missing_trigger",
+        lambda s: s == "counts: interaction.satisfaction.gratitude ref>cand",
+        lambda c: roles(c) == ["human"] and len(text_of(c)) <= 20,
+    ),
+    Planted(
+        "unicode_whitespace",
+        lambda s: s.startswith("counts: interaction.") and s.endswith("ref>cand"),
+        lambda c: roles(c) == ["human"] and len(text_of(c)) <= 40 and non_ascii_space(c),
+    ),
+    Planted(
+        "ascii_lowercase",
+        lambda s: s.startswith("counts: interaction."),
+        lambda c: roles(c) == ["human"] and len(text_of(c)) <= 40 and not text_of(c).isascii(),
+    ),
+    Planted(
+        "retry_off_by_one",
+        lambda s: s == "counts: execution.loops.retry ref>cand",
+        lambda c: roles(c).count("function_call") == 3 and len(c.conversation) <= 4,
+    ),
+    Planted(
+        "narrow_timeout",
+        lambda s: s == "counts: environment.exhaustion.timeout ref>cand",
+        lambda c: roles(c)[-1] == "observation" and len(c.conversation) <= 3,
+    ),
+    Planted(
+        "json_number_args",
+        lambda s: s.startswith("counts: execution.loops."),
+        lambda c: set(roles(c)) == {"function_call"} and len(c.conversation) <= 4,
+    ),
+    Planted(
+        # The bug needs a text over 2,000 UTF-8 bytes but at most 2,000 code points.
+        "byte_truncation",
+        lambda s: s.startswith("counts: interaction."),
+        lambda c: len(c.conversation) <= 3 and 1000 <= len(text_of(c)) <= 2 * 2100,
+    ),
+    Planted(
+        "crash",
+        lambda s: s == "crash IndexError on candidate",
+        lambda c: roles(c) == ["observation"],
+    ),
+    Planted(
+        "hang",
+        lambda s: s == "timeout on candidate",
+        lambda c: len(c.conversation) <= 3 and "function_call" in roles(c),
+        max_examples=60,
+        timeout=0.1,
+    ),
+]
+
+
+def run_campaign(variant: str, max_examples: int, timeout: float) -> Campaign:
+    candidate = f"py:fuzz.examples.variants:{VARIANTS[variant].__name__}"
+    campaign = Campaign(
+        parse_target(REFERENCE, timeout=timeout),
+        parse_target(candidate, timeout=timeout),
+        CampaignSettings(seed=1, max_examples=max_examples),
+        lambda event: None,
+    )
+    campaign.run()
+    return campaign
+
+
+@pytest.mark.parametrize("planted", PLANTED, ids=lambda p: p.variant)
+def test_planted_bug_is_found_and_shrunk(planted: Planted) -> None:
+    """The fuzzer must find the planted bug and shrink it to (about) its minimal shape."""
+    campaign = run_campaign(planted.variant, planted.max_examples, planted.timeout)
+    found = {s: c for s, c in campaign.best.items() if planted.matches(s)}
+    assert found, f"not found; signatures were {sorted(campaign.best)}"
+    shrunk = [c for c in found.values() if c.shrunk]
+    assert shrunk, "found but never shrunk"
+    best = min(shrunk, key=lambda c: (len(c.conversation), len(text_of(c))))
+    assert planted.minimal(best), ascii(best.conversation)[:500]
+
+
+def test_tier_b_only_variant_never_fails_a_campaign() -> None:
+    """A message_index-only difference must be counted as Tier B and never reported as Tier A."""
+    campaign = run_campaign("index_shift", 150, 1.0)
+    assert campaign.best == {}
+    assert campaign.tally.tier_b > 0 and campaign.tally.tier_a == 0
+
+
+def test_two_variants_give_two_signatures_each_shrunk() -> None:
+    """A candidate with two different bugs must yield one shrunk case per bug."""
+    candidate = "py:tests.fixtures.py_analyzers:missing_trigger_and_narrow_timeout"
+    campaign = Campaign(
+        parse_target(REFERENCE),
+        parse_target(candidate),
+        CampaignSettings(seed=1, max_examples=150),
+        lambda event: None,
+    )
+    campaign.run()
+    gratitude = campaign.best["counts: interaction.satisfaction.gratitude ref>cand"]
+    timeout = campaign.best["counts: environment.exhaustion.timeout ref>cand"]
+    assert gratitude.shrunk and timeout.shrunk
+    assert roles(gratitude) == ["human"]
+    assert roles(timeout)[-1] == "observation" and len(timeout.conversation) <= 3
