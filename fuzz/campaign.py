@@ -38,8 +38,10 @@ from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException
 
 import fuzz
+from fuzz.canonical import lenient_counts
 from fuzz.compare import Comparison, Divergence, Tier, compare
 from fuzz.corpus import Case, Provenance, size_key
+from fuzz.determinism import without_local_constants
 from fuzz.events import (
     BatchCompared,
     CampaignFinished,
@@ -51,7 +53,6 @@ from fuzz.events import (
     Sink,
 )
 from fuzz.targets import Conversation, Outcome, Target, analyze_pair
-from strategies.signal_types import LAYER_KEYS
 
 #: Default number of conversations per example (per replay process).
 DEFAULT_BATCH_SIZE = 8
@@ -185,7 +186,7 @@ class Campaign:
             # Hypothesis hands its run statistics to this callback; the
             # generate-phase count is the number of batches explored.
             collector: Any = hypothesis.statistics.collector
-            with collector.with_value(statistics.update):
+            with collector.with_value(statistics.update), without_local_constants():
                 test()
         except (_BudgetSpent, KeyboardInterrupt):
             raise
@@ -362,30 +363,12 @@ def _steer(references: Sequence[Outcome], candidates: Sequence[Outcome]) -> None
     """
     fired: set[str] = set()
     for outcome in (*references, *candidates):
-        fired |= _counts(outcome).keys()
+        fired |= lenient_counts(outcome.report).keys()
         if outcome.report is not None:
             hypothesis.event("quality", str(outcome.report.get("overall_quality")))
     hypothesis.target(float(len(fired)), label="distinct leaf types fired")
     for signal_type in sorted(fired):
         hypothesis.event("fired", signal_type)
-
-
-def _counts(outcome: Outcome) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    report = outcome.report
-    if report is None:
-        return counts
-    for layer in LAYER_KEYS.values():
-        groups = report.get(layer)
-        if not isinstance(groups, dict):
-            continue
-        for group in groups.values():
-            signals = group.get("signals") if isinstance(group, dict) else None
-            for signal in signals if isinstance(signals, list) else ():
-                signal_type = signal.get("signal_type") if isinstance(signal, dict) else None
-                if isinstance(signal_type, str):
-                    counts[signal_type] = counts.get(signal_type, 0) + 1
-    return counts
 
 
 def _default_strategy(batch_size: int) -> st.SearchStrategy[list[Conversation]]:

@@ -48,6 +48,24 @@ def iter_signals(report: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
             yield from groups[category]["signals"]
 
 
+def lenient_counts(report: Mapping[str, Any] | None) -> Counter[str]:
+    """Leaf type -> instances, from any report, valid or not.
+
+    For the places that must not fail on a malformed report (steering the
+    search, coverage): whatever does not have the contract's shape is skipped.
+    """
+    counts: Counter[str] = Counter()
+    for layer_key in LAYER_KEYS.values():
+        groups = report.get(layer_key) if isinstance(report, Mapping) else None
+        for group in groups.values() if isinstance(groups, dict) else ():
+            signals = group.get("signals") if isinstance(group, dict) else None
+            for signal in signals if isinstance(signals, list) else ():
+                signal_type = signal.get("signal_type") if isinstance(signal, dict) else None
+                if isinstance(signal_type, str):
+                    counts[signal_type] += 1
+    return counts
+
+
 def tier_a_view(report: Mapping[str, Any]) -> TierAView:
     counts = Counter(signal["signal_type"] for signal in iter_signals(report))
     return TierAView(counts=dict(counts), quality=report["overall_quality"])

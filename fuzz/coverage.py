@@ -20,8 +20,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.strategies import SearchStrategy
 
+from fuzz.canonical import lenient_counts
+from fuzz.determinism import without_local_constants
 from fuzz.targets import Conversation, Outcome, Target, TargetIdentity
-from strategies.signal_types import LAYER_KEYS, LEAF_TYPES, QUALITY_BUCKETS
+from strategies.signal_types import LEAF_TYPES, QUALITY_BUCKETS
 
 #: Conversations per ``analyze_batch`` call (one replay process each, for cmd: targets).
 DEFAULT_BATCH = 64
@@ -108,17 +110,7 @@ class Coverage:
 
 def signal_types_in(report: dict[str, Any]) -> set[str]:
     """The ``signal_type`` of every instance in a report, once each."""
-    found: set[str] = set()
-    for layer_key in LAYER_KEYS.values():
-        layer = report.get(layer_key)
-        if not isinstance(layer, dict):
-            continue
-        for group in layer.values():
-            signals = group.get("signals") if isinstance(group, dict) else None
-            for signal in signals if isinstance(signals, list) else ():
-                if isinstance(signal, dict) and isinstance(signal.get("signal_type"), str):
-                    found.add(signal["signal_type"])
-    return found
+    return set(lenient_counts(report))
 
 
 def measure_coverage(
@@ -165,5 +157,6 @@ def generate_conversations(
     def collect(conversation: Conversation) -> None:
         drawn.append(conversation)
 
-    collect()
+    with without_local_constants():
+        collect()
     return drawn[:n]
