@@ -577,12 +577,13 @@ def _coverage(args: argparse.Namespace, args_list: Sequence[str]) -> int:
 
     from fuzz.coverage import generate_conversations, measure_coverage
     from fuzz.targets import parse_target
-    from strategies.conversations import conversations
+    from strategies.conversations import WINDOW, conversations
 
     target = parse_target(args.target, timeout=args.timeout)
     seed = args.seed if args.seed is not None else secrets.randbits(32)
     print(f"rerun: {_rerun_command('coverage', args_list, seed)}", file=sys.stderr)
-    drawn = generate_conversations(args.n, seed, conversations())
+    # What a campaign's batches hold: conversations up to just past the window.
+    drawn = generate_conversations(args.n, seed, conversations(max_size=WINDOW + 1))
     result = measure_coverage(target, drawn)
     if args.json:
         print(json.dumps(result.to_json(seed, target.identity), indent=2))

@@ -52,7 +52,9 @@ WINDOW: Final = 100
 #: Longer ``human``/``gpt`` texts are shortened before matching.
 LONG_TEXT: Final = 2000
 #: Dragging compares user turns to a baseline of 5 and fires below efficiency 1/2.
-_DRAG_TURNS: Final = (4, 5, 6, 9, 10, 11, 12)
+#: User-turn counts for dragging runs: the baseline (5), and both sides of the
+#: point where efficiency (baseline / turns) falls below one half (10 | 11).
+_DRAG_TURNS: Final = (5, 9, 10, 11, 12, 13, 14)
 #: Severity buckets: 0, 1-2, 3-4, 5+ instances.
 _SEVERITY_COUNTS: Final = (1, 2, 3, 4, 5, 6)
 
@@ -182,7 +184,7 @@ def boundary_conversations(
       also two replies that differ only inside the part a shortening drops;
     - assistant repetition at the similarity cut-offs: identical, one or two
       words changed, a word added or dropped (4 vs 5 tokens), 1-3 replies apart;
-    - 4-6 and 9-12 user turns around the dragging boundary;
+    - 5 and 9-14 user turns around the dragging boundary;
     - 1-6 instances of one leaf (the severity buckets);
     - exactly 99, 100 and 101 messages with a trigger, a split call/observation
       pair or a retry run at positions 0, len-101 and len-100.

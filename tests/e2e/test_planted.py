@@ -72,7 +72,21 @@ PLANTED = [
     Planted(
         "narrow_timeout",
         lambda s: s == "counts: environment.exhaustion.timeout ref>cand",
-        lambda c: roles(c)[-1] == "observation" and len(c.conversation) <= 3,
+        # One observation after the call(s) it is attributed to; a call run
+        # (a unit the shrinker deletes whole) may keep up to three calls.
+        lambda c: (
+            roles(c)[-1] == "observation"
+            and roles(c).count("observation") == 1
+            and len(c.conversation) <= 4
+        ),
+    ),
+    Planted(
+        # Needs a conversation whose score lands exactly on 75: rarer than the
+        # others (found after ~500 examples with seed 1), hence the budget.
+        "bucket_boundary",
+        lambda s: s == "quality: excellent -> good",
+        lambda c: len(c.conversation) <= 6,
+        max_examples=500,
     ),
     Planted(
         "json_number_args",
@@ -145,4 +159,4 @@ def test_two_variants_give_two_signatures_each_shrunk() -> None:
     timeout = campaign.best["counts: environment.exhaustion.timeout ref>cand"]
     assert gratitude.shrunk and timeout.shrunk
     assert roles(gratitude) == ["human"]
-    assert roles(timeout)[-1] == "observation" and len(timeout.conversation) <= 3
+    assert roles(timeout)[-1] == "observation" and len(timeout.conversation) <= 4
