@@ -196,6 +196,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--corpus", type=Path, default=Path("corpus"), help="case folder (default: corpus)"
     )
     campaign.add_argument(
+        "--seeds",
+        type=Path,
+        default=None,
+        help="replay-shaped JSONL of seed chats to mutate (e.g. from 'signals-fuzz seeds lmsys')",
+    )
+    campaign.add_argument(
+        "--dictionary",
+        type=Path,
+        nargs="+",
+        default=None,
+        metavar="PATH",
+        help="source trees or files of a target to harvest trigger phrases from",
+    )
+    campaign.add_argument(
         "--shrunk", type=Path, default=Path("shrunk"), help="reproducer folder (default: shrunk)"
     )
     campaign.add_argument(
@@ -378,13 +392,16 @@ def run_campaign(
     baseline: Path | None = None,
     out_dir: Path | None = None,
     drift_threshold: float = 0.2,
+    seeds: Path | None = None,
+    dictionary: Sequence[Path] = (),
 ) -> int:
     """Build everything a campaign needs, validating it all before the first example."""
     from fuzz.baseline import load_optional
-    from fuzz.campaign import Campaign, CampaignSettings
+    from fuzz.campaign import Campaign, CampaignSettings, campaign_batches
     from fuzz.corpus import Corpus, ensure_writable_dir
     from fuzz.parity import ReportSink
     from fuzz.reports import render_reproducer
+    from fuzz.seeds import harvest_dictionary, read_seed_file
     from fuzz.sinks import CorpusRecorder, ProgressLine, fan_out
     from fuzz.targets import parse_target
 
@@ -393,6 +410,11 @@ def run_campaign(
         ensure_writable_dir(out_dir, "--out")
     reference = parse_target(reference_spec, timeout=timeout)
     candidate = parse_target(candidate_spec, timeout=timeout)
+    strategy = campaign_batches(
+        batch_size=batch_size,
+        seed_chats=read_seed_file(seeds) if seeds is not None else (),
+        dictionary=harvest_dictionary(dictionary) if dictionary else (),
+    )
     corpus = Corpus.open(corpus_dir, shrunk_dir, render_reproducer)
     recorder = CorpusRecorder(corpus)
     settings = CampaignSettings(
@@ -405,7 +427,7 @@ def run_campaign(
     )
     reports = ReportSink(accepted=set_aside)
     sink = fan_out(recorder, reports, ProgressLine())
-    finished = Campaign(reference, candidate, settings, sink).run()
+    finished = Campaign(reference, candidate, settings, sink, strategy=strategy).run()
     if out_dir is not None:
         from fuzz.parity import write_campaign_reports
 
@@ -441,6 +463,8 @@ def _campaign(args: argparse.Namespace, args_list: Sequence[str]) -> int:
         baseline=args.baseline,
         out_dir=args.out,
         drift_threshold=args.drift_threshold,
+        seeds=args.seeds,
+        dictionary=args.dictionary or (),
     )
 
 

@@ -99,7 +99,6 @@ def test_fuzzer_bugs_are_not_swallowed(tmp_path: Path) -> None:
         run(tmp_path, CampaignSettings(seed=3, max_examples=100), broken)
 
 
-
 def test_a_conversation_showing_two_bugs_is_filed_under_each(tmp_path: Path) -> None:
     """Two bugs seen together must end as one minimal case per bug, never a combined third."""
     words = st.sampled_from(["thanks", "bye", "!", "?", "ok"])
@@ -122,3 +121,31 @@ def test_a_conversation_showing_two_bugs_is_filed_under_each(tmp_path: Path) -> 
     ]
     assert [sorted(m["value"].split()) for m in campaign.best[quit_].conversation] == [["?", "bye"]]
     assert len(list((tmp_path / "corpus").glob("*.json"))) == 2
+
+
+def test_campaign_draws_mix_in_seed_chats_and_harvested_phrases() -> None:
+    """--seeds and --dictionary must reach generation, or they are flags that do nothing."""
+    from hypothesis import HealthCheck, Phase, find, settings
+
+    from fuzz.campaign import campaign_batches
+    from fuzz.seeds import harvest_dictionary
+
+    phrases = harvest_dictionary([Path(__file__).parent.parent / "fixtures" / "dictionary_src"])
+    assert "much appreciated" in {p.lower() for p in phrases}
+    seed_chat = [
+        {"from": "human", "value": "quetzalcoatl itinerary"},
+        {"from": "gpt", "value": "ok"},
+    ]
+    strategy = campaign_batches(batch_size=4, seed_chats=[seed_chat], dictionary=phrases)
+    quick = settings(
+        database=None,
+        max_examples=2000,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+
+    def has(word: str) -> object:
+        return lambda batch: any(word in str(m.get("value", "")).lower() for c in batch for m in c)
+
+    assert find(strategy, has("quetzalcoatl"), settings=quick)
+    assert find(strategy, has("much appreciated"), settings=quick)

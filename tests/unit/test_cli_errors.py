@@ -73,6 +73,22 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
             "/no/such/corpus",
         ),
         (["demo", "--variant", "no_such_bug", "--max-examples", "1"], "no_such_bug"),
+        (
+            [
+                "campaign",
+                "--reference",
+                OK_REF,
+                "--candidate",
+                OK_REF,
+                "--seeds",
+                "/no/seeds.jsonl",
+            ],
+            "/no/seeds.jsonl",
+        ),
+        (
+            ["campaign", "--reference", OK_REF, "--candidate", OK_REF, "--dictionary", "/no/src"],
+            "/no/src",
+        ),
     ],
 )
 def test_usage_errors_are_one_line_exit_2(
