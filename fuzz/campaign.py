@@ -6,13 +6,16 @@ list down to the one conversation that matters and that conversation down to
 its fewest messages and shortest text.
 
 Several bugs per campaign: each bug (a signature component, see
-``fuzz.compare``) gets its own exception type, so
-Hypothesis tracks and shrinks each as a separate bug (``report_multiple_bugs``).
-But Hypothesis stops exploring soon after its first bug (about ten seconds),
-so a campaign runs in *rounds*: each round is one Hypothesis run with a seed
-derived from the campaign seed; signatures found in earlier rounds are set
-aside (still counted, never failing) and the next round searches for new ones,
-until the example budget or the time budget is spent.
+``fuzz.compare``) gets its own exception type, so Hypothesis tracks and
+shrinks each as a separate bug (``report_multiple_bugs``). But Hypothesis
+stops exploring soon after its first bug (ten seconds of wall-clock time), so
+a campaign runs in *rounds*: each round is one Hypothesis run with a seed
+derived from the campaign seed; bugs shrunk in earlier rounds are set aside
+(still counted, never failing) and the next round searches for new ones,
+until the example budget or the time budget is spent. That ten-second limit
+is the one place where a seeded campaign depends on the machine's speed.
+(One bug per round was tried: a conversation showing two bugs then switches
+exception type as it shrinks, and its cases kept stray tokens.)
 
 Nothing is lost on interruption: every Tier-A divergence is kept the moment
 it is seen, as the smallest conversation seen so far for its signature, and

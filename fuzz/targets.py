@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import gc
 import hashlib
 import importlib
 import importlib.metadata
@@ -173,14 +174,21 @@ def _alarm(seconds: float) -> Iterator[None]:
         raise _AnalyzerTimeout
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    # Repeat until cancelled: an interrupt that lands in a place where Python
-    # ignores exceptions (a gc callback, a bare ``except:``) gets another.
+    # The cyclic collector runs callbacks (Hypothesis registers one) in which
+    # Python swallows exceptions: an interrupt landing there was lost and
+    # reported as "unraisable". No collection while the analyzer runs, then.
+    collecting = gc.isenabled()
+    gc.disable()
+    # Repeat until cancelled: an interrupt that lands where the analyzer
+    # itself swallows it (a bare ``except:``) gets another.
     signal.setitimer(signal.ITIMER_REAL, seconds, ALARM_REPEAT)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if collecting:
+            gc.enable()
 
 
 def _distribution_version(module_name: str) -> str | None:
