@@ -47,6 +47,7 @@ from fuzz.events import (
     Event,
 )
 from fuzz.metrics import DEFAULT_DRIFT_THRESHOLD, Metrics, divergence_json, drift
+from fuzz.seeds import jsonl_line
 from fuzz.targets import Target
 
 DIFFS, METRICS, SUMMARY, DRIFT = "diffs.jsonl", "metrics.json", "summary.md", "drift.json"
@@ -170,9 +171,7 @@ def write_reports(
         drift_data = drift(previous, current, threshold=threshold)
         write_atomic(out_dir / DRIFT, canonical_json(drift_data))
         written["drift"] = out_dir / DRIFT
-    lines = "".join(
-        json.dumps(record, sort_keys=True, ensure_ascii=False) + "\n" for record in report.records
-    )
+    lines = "".join(jsonl_line(record) + "\n" for record in report.records)
     write_atomic(out_dir / DIFFS, lines)
     write_atomic(out_dir / METRICS, canonical_json(current))
     write_atomic(out_dir / SUMMARY, render_summary(report, current, drift_data))

@@ -124,7 +124,7 @@ def write_seed_file(path: Path, records: Iterable[dict[str, Any]]) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             for record in records:
-                handle.write(_seed_line(record) + "\n")
+                handle.write(jsonl_line(record) + "\n")
         os.chmod(temp, 0o644)  # mkstemp makes it private; a seed file is ordinary data
         os.replace(temp, path)
     except BaseException:
@@ -167,8 +167,8 @@ _GATED_HINT = (
 _LINE_BREAKERS: Final = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
-def _seed_line(record: dict[str, Any]) -> str:
-    """Readable UTF-8, or ASCII escapes when a lone surrogate cannot be UTF-8.
+def jsonl_line(record: dict[str, Any]) -> str:
+    """One JSONL record: readable UTF-8, or ASCII escapes when a lone surrogate cannot be UTF-8.
 
     U+0085, U+2028 and U+2029 are always escaped (they can only occur inside
     JSON strings), so a reader that splits with ``str.splitlines()`` still
