@@ -69,10 +69,12 @@ from typing import Any
 import hypothesis
 from hypothesis.strategies import SearchStrategy
 
-from fuzz.campaign import DEFAULT_BATCH_SIZE, Campaign, CampaignSettings, round_seed
-from fuzz.corpus import size_key
-from fuzz.coverage import generate_conversations
-from fuzz.events import (
+from fuzz.engine.targets import Conversation, encode_line, parse_target
+from fuzz.examples.variants import VARIANTS
+from fuzz.gate.corpus import size_key
+from fuzz.search.campaign import DEFAULT_BATCH_SIZE, Campaign, CampaignSettings, round_seed
+from fuzz.search.coverage import generate_conversations
+from fuzz.search.events import (
     BatchCompared,
     CampaignFinished,
     CaseImproved,
@@ -81,8 +83,6 @@ from fuzz.events import (
     Event,
     RoundFinished,
 )
-from fuzz.examples.variants import VARIANTS
-from fuzz.targets import Conversation, encode_line, parse_target
 from strategies.conversations import WINDOW, batches, conversations
 
 REFERENCE = "py:fuzz.examples.analyzer:ExampleAnalyzer"

@@ -8,7 +8,7 @@ For each public conversation strategy, in one run, on the same machine:
 * ``boundary_conversations()``;
 * ``seeded_conversations(load_seed_chats())`` (the bundled seed chats);
 
-it draws conversations with ``fuzz.coverage.generate_conversations`` (one
+it draws conversations with ``fuzz.search.coverage.generate_conversations`` (one
 seeded Hypothesis run, generate phase only, as a campaign explores) and
 times that, then times the example analyzer on exactly those conversations,
 in process:
@@ -40,9 +40,9 @@ from typing import Any
 import hypothesis
 from hypothesis.strategies import SearchStrategy
 
-from fuzz.coverage import generate_conversations
+from fuzz.engine.targets import Conversation, parse_target
 from fuzz.examples.analyzer import ExampleAnalyzer
-from fuzz.targets import Conversation, parse_target
+from fuzz.search.coverage import generate_conversations
 from strategies.conversations import batches, boundary_conversations, conversations
 from strategies.seeds import load_seed_chats, seeded_conversations
 

@@ -38,13 +38,13 @@ from typing import Any
 import hypothesis
 
 import fuzz
-from fuzz.canonical import schema_violation
 from fuzz.cli import main as cli_main
-from fuzz.compare import Tier, compare
-from fuzz.corpus import Case, Provenance, canonical_json
+from fuzz.engine.canonical import schema_violation
+from fuzz.engine.compare import Tier, compare
+from fuzz.engine.targets import Outcome, TargetIdentity, analyze_pair, encode_line, parse_target
 from fuzz.examples.analyzer import ExampleAnalyzer
-from fuzz.replay import DEFAULT_CHUNK_SIZE, load_items
-from fuzz.targets import Outcome, TargetIdentity, analyze_pair, encode_line, parse_target
+from fuzz.gate.corpus import Case, Provenance, canonical_json
+from fuzz.gate.replay import DEFAULT_CHUNK_SIZE, load_items
 
 REFERENCE = "py:fuzz.examples.analyzer:ExampleAnalyzer"
 VARIANTS = "missing_trigger,narrow_timeout,retry_off_by_one,index_shift"

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, NoReturn
 from fuzz.errors import UsageError
 
 if TYPE_CHECKING:
-    from fuzz.gate import GateOptions
+    from fuzz.gate.release import GateOptions
 
 DEFAULT_REFERENCE = "py:signals.analyzer:SignalAnalyzer"
 DEFAULT_CANDIDATE = "cmd:signals_replay"
@@ -396,14 +396,14 @@ def run_campaign(
     dictionary: Sequence[Path] = (),
 ) -> int:
     """Build everything a campaign needs, validating it all before the first example."""
-    from fuzz.baseline import load_optional
-    from fuzz.campaign import Campaign, CampaignSettings, campaign_batches
-    from fuzz.corpus import Corpus, ensure_writable_dir
-    from fuzz.parity import ReportSink
-    from fuzz.reports import render_reproducer
-    from fuzz.seeds import harvest_dictionary, read_seed_file
-    from fuzz.sinks import CorpusRecorder, ProgressLine, fan_out
-    from fuzz.targets import parse_target
+    from fuzz.engine.targets import parse_target
+    from fuzz.gate.baseline import load_optional
+    from fuzz.gate.corpus import Corpus, ensure_writable_dir
+    from fuzz.gate.parity import ReportSink
+    from fuzz.gate.reports import render_reproducer
+    from fuzz.gate.seeds import harvest_dictionary, read_seed_file
+    from fuzz.search.campaign import Campaign, CampaignSettings, campaign_batches
+    from fuzz.search.sinks import CorpusRecorder, ProgressLine, fan_out
 
     set_aside = load_optional(baseline).accepted(datetime.date.today())
     if out_dir is not None:
@@ -429,7 +429,7 @@ def run_campaign(
     sink = fan_out(recorder, reports, ProgressLine())
     finished = Campaign(reference, candidate, settings, sink, strategy=strategy).run()
     if out_dir is not None:
-        from fuzz.parity import write_campaign_reports
+        from fuzz.gate.parity import write_campaign_reports
 
         write_campaign_reports(
             out_dir, reports, finished, reference, candidate, baseline, drift_threshold
@@ -515,10 +515,10 @@ def _demo(args: argparse.Namespace, args_list: Sequence[str]) -> int:
 
 
 def _reproduce(args: argparse.Namespace, args_list: Sequence[str]) -> int:
-    from fuzz.corpus import load_case
-    from fuzz.replay import Status, replay_cases
-    from fuzz.reports import tier_a_table
-    from fuzz.targets import parse_target
+    from fuzz.engine.targets import parse_target
+    from fuzz.gate.corpus import load_case
+    from fuzz.gate.replay import Status, replay_cases
+    from fuzz.gate.reports import tier_a_table
 
     if not args.file.is_file():
         raise UsageError(f"{str(args.file)!r} is not a corpus case file")
@@ -547,7 +547,7 @@ def _gate_options(
     *,
     dataset_revision: str | None = None,
 ) -> GateOptions:
-    from fuzz.gate import GateOptions
+    from fuzz.gate.release import GateOptions
 
     return GateOptions(
         reference=args.reference,
@@ -570,8 +570,8 @@ def _gate_options(
 
 
 def _replay(args: argparse.Namespace, args_list: Sequence[str]) -> int:
-    from fuzz.gate import check, run_gate
-    from fuzz.replay import load_items
+    from fuzz.gate.release import check, run_gate
+    from fuzz.gate.replay import load_items
 
     options = _gate_options(args, args_list, "replay")
     baseline = check(options)
@@ -582,8 +582,8 @@ def _replay(args: argparse.Namespace, args_list: Sequence[str]) -> int:
 
 
 def _parity(args: argparse.Namespace, args_list: Sequence[str]) -> int:
-    from fuzz.gate import check, run_gate
-    from fuzz.replay import read_seed_items
+    from fuzz.gate.release import check, run_gate
+    from fuzz.gate.replay import read_seed_items
 
     if not args.seeds.is_file():
         raise UsageError(f"--seeds={str(args.seeds)!r} is not a file; use a replay-shaped .jsonl")
@@ -599,8 +599,8 @@ def _parity(args: argparse.Namespace, args_list: Sequence[str]) -> int:
 def _coverage(args: argparse.Namespace, args_list: Sequence[str]) -> int:
     import json
 
-    from fuzz.coverage import generate_conversations, measure_coverage
-    from fuzz.targets import parse_target
+    from fuzz.engine.targets import parse_target
+    from fuzz.search.coverage import generate_conversations, measure_coverage
     from strategies.conversations import WINDOW, conversations
 
     target = parse_target(args.target, timeout=args.timeout)
@@ -620,7 +620,7 @@ def _coverage(args: argparse.Namespace, args_list: Sequence[str]) -> int:
 
 
 def _seeds(args: argparse.Namespace, args_list: Sequence[str]) -> int:
-    from fuzz.seeds import load_lmsys, write_seed_file
+    from fuzz.gate.seeds import load_lmsys, write_seed_file
 
     records = load_lmsys(
         num_samples=args.num_samples,

@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from fuzz.baseline import Baseline
-    from fuzz.replay import ReplayItem, ReplayResult
-    from fuzz.targets import Target
+    from fuzz.engine.targets import Target
+    from fuzz.gate.baseline import Baseline
+    from fuzz.gate.replay import ReplayItem, ReplayResult
 
 DEFAULT_REFERENCE = "py:signals.analyzer:SignalAnalyzer"
 DEFAULT_CANDIDATE = "cmd:signals_replay"
@@ -80,7 +80,7 @@ class _CorpusRun:
     def result_for(self, item: CaseItem) -> ReplayResult:
         """Replay every case item still selected, at once, the first time one asks."""
         if self.results is None:
-            from fuzz.replay import replay_items
+            from fuzz.gate.replay import replay_items
 
             selected = [i for i in item.session.items if isinstance(i, CaseItem)]
             results = replay_items(
@@ -102,9 +102,9 @@ class CorpusCollector(pytest.Collector):
         self.paths = paths
 
     def collect(self) -> Iterator[CaseItem]:
-        from fuzz.corpus import iter_case_files, load_case
         from fuzz.errors import UsageError
-        from fuzz.replay import ReplayItem
+        from fuzz.gate.corpus import iter_case_files, load_case
+        from fuzz.gate.replay import ReplayItem
 
         try:
             files = list(iter_case_files(self.paths))
@@ -126,8 +126,8 @@ class CaseItem(pytest.Item):
         self.add_marker("signals_case")
 
     def runtest(self) -> None:
-        from fuzz.replay import current_case, with_detail
-        from fuzz.reports import render_reproducer
+        from fuzz.gate.replay import current_case, with_detail
+        from fuzz.gate.reports import render_reproducer
 
         state = self.config.stash[_STATE_KEY]
         result = state.result_for(self)
@@ -162,9 +162,9 @@ def pytest_configure(config: pytest.Config) -> None:
     paths = config.getoption("signals_corpus")
     if not paths:
         return
-    from fuzz.baseline import load_optional
+    from fuzz.engine.targets import parse_target
     from fuzz.errors import UsageError
-    from fuzz.targets import parse_target
+    from fuzz.gate.baseline import load_optional
 
     try:
         baseline_option = config.getoption("signals_baseline")

@@ -1,7 +1,7 @@
 """Replay input lines that bend the input-line schema: wrong types, missing and extra fields.
 
 The replay protocol's input line is described by a JSON Schema
-(``fuzz/schemas/input-line.schema.json``; the engine passes it in, this
+(``fuzz/engine/schemas/input-line.schema.json``; the engine passes it in, this
 package never imports ``fuzz``). ``odd_input_lines`` draws from a
 *loosened* copy of it: every ``required`` list is dropped (fields go
 missing), every typed node also admits a few wrong types (a string where an
@@ -109,7 +109,7 @@ def _check_schema(where: str, schema: dict[str, Any]) -> None:
     if not isinstance(schema, dict):
         raise InvalidArgument(
             f"{where}(schema={schema!r:.60}) must be a JSON Schema object (a dict), "
-            "e.g. the parsed fuzz/schemas/input-line.schema.json"
+            "e.g. the parsed fuzz/engine/schemas/input-line.schema.json"
         )
 
 

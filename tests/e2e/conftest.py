@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from hypothesis import strategies as st
 
-from fuzz.campaign import Campaign, CampaignSettings
-from fuzz.corpus import Corpus
-from fuzz.reports import render_reproducer
-from fuzz.sinks import CorpusRecorder
-from fuzz.targets import Conversation, parse_target
+from fuzz.engine.targets import Conversation, parse_target
+from fuzz.gate.corpus import Corpus
+from fuzz.gate.reports import render_reproducer
+from fuzz.search.campaign import Campaign, CampaignSettings
+from fuzz.search.sinks import CorpusRecorder
 
 THANKS = "py:tests.fixtures.py_analyzers:Thanks"
 TWO_BUGS = "py:tests.fixtures.py_analyzers:TwoBugs"

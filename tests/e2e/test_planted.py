@@ -15,10 +15,10 @@ from collections.abc import Callable
 import attrs
 import pytest
 
-from fuzz.campaign import Campaign, CampaignSettings
-from fuzz.corpus import Case
+from fuzz.engine.targets import parse_target
 from fuzz.examples.variants import VARIANTS
-from fuzz.targets import parse_target
+from fuzz.gate.corpus import Case
+from fuzz.search.campaign import Campaign, CampaignSettings
 
 pytestmark = pytest.mark.slow
 

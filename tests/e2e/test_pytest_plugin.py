@@ -84,7 +84,7 @@ def test_inactive_without_the_option(pytester: pytest.Pytester) -> None:
             import sys
 
             def test_engine_not_loaded():
-                assert "fuzz.replay" not in sys.modules and "deepdiff" not in sys.modules
+                assert "fuzz.gate.replay" not in sys.modules and "deepdiff" not in sys.modules
         """
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-W", "error")

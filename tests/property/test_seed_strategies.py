@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
-from fuzz.coverage import generate_conversations
+from fuzz.search.coverage import generate_conversations
 from strategies.lexicons import LEXICONS
 from strategies.seeds import load_seed_chats, seeded_conversations
 

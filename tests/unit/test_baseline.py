@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from fuzz.baseline import PLACEHOLDER_REASON, Baseline, Entry
 from fuzz.errors import UsageError
+from fuzz.gate.baseline import PLACEHOLDER_REASON, Baseline, Entry
 
 TODAY = datetime.date(2025, 6, 15)
 

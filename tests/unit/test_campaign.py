@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from hypothesis import strategies as st
 
-from fuzz.campaign import Campaign, CampaignSettings
-from fuzz.corpus import Corpus, load_case
-from fuzz.events import CampaignFinished, DivergenceFound, Event
-from fuzz.sinks import CorpusRecorder, fan_out
-from fuzz.targets import Conversation, parse_target
+from fuzz.engine.targets import Conversation, parse_target
+from fuzz.gate.corpus import Corpus, load_case
+from fuzz.search.campaign import Campaign, CampaignSettings
+from fuzz.search.events import CampaignFinished, DivergenceFound, Event
+from fuzz.search.sinks import CorpusRecorder, fan_out
 
 WORDS = st.sampled_from(["hello", "thanks", "BOOM", "ok", "please", "!"])
 MESSAGES = st.fixed_dictionaries(
@@ -127,8 +127,8 @@ def test_campaign_draws_mix_in_seed_chats_and_harvested_phrases() -> None:
     """--seeds and --dictionary must reach generation, or they are flags that do nothing."""
     from hypothesis import HealthCheck, Phase, find, settings
 
-    from fuzz.campaign import campaign_batches
-    from fuzz.seeds import harvest_dictionary
+    from fuzz.gate.seeds import harvest_dictionary
+    from fuzz.search.campaign import campaign_batches
 
     phrases = harvest_dictionary([Path(__file__).parent.parent / "fixtures" / "dictionary_src"])
     assert "much appreciated" in {p.lower() for p in phrases}

@@ -11,8 +11,15 @@ import pytest
 from hypothesis import strategies as st
 
 from fuzz.cli import main
-from fuzz.coverage import Coverage, generate_conversations, measure_coverage
-from fuzz.targets import Conversation, Failure, FailureKind, Outcome, TargetIdentity, parse_target
+from fuzz.engine.targets import (
+    Conversation,
+    Failure,
+    FailureKind,
+    Outcome,
+    TargetIdentity,
+    parse_target,
+)
+from fuzz.search.coverage import Coverage, generate_conversations, measure_coverage
 from strategies.signal_types import LEAF_TYPES, QUALITY_BUCKETS
 from tests.fixtures.minimal_report import empty_report
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis.internal.conjecture import providers
 
 import fuzz.cli  # noqa: F401 - a project module full of string literals, loaded on purpose
-from fuzz.determinism import without_local_constants
+from fuzz.search.determinism import without_local_constants
 
 
 def test_harvested_literals_are_hidden_from_seeded_searches() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from fuzz.compare import compare
-from fuzz.metrics import Metrics, drift, git_sha
-from fuzz.targets import Failure, FailureKind, Outcome
+from fuzz.engine.compare import compare
+from fuzz.engine.targets import Failure, FailureKind, Outcome
+from fuzz.gate.metrics import Metrics, drift, git_sha
 from tests.fixtures.minimal_report import empty_report, thanks_report
 
 

@@ -13,12 +13,12 @@ import jsonschema
 import pytest
 from hypothesis.errors import InvalidArgument
 
-from fuzz.coverage import generate_conversations
+from fuzz.search.coverage import generate_conversations
 from strategies.schemas import loosen, odd_input_lines, raw_input_lines
 
 REPO = Path(__file__).parents[2]
 SCHEMA: dict[str, Any] = json.loads(
-    (REPO / "fuzz" / "schemas" / "input-line.schema.json").read_text(encoding="utf-8")
+    (REPO / "fuzz" / "engine" / "schemas" / "input-line.schema.json").read_text(encoding="utf-8")
 )
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 

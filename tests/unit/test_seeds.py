@@ -10,7 +10,7 @@ import pytest
 
 from fuzz.cli import main
 from fuzz.errors import UsageError
-from fuzz.seeds import (
+from fuzz.gate.seeds import (
     harvest_dictionary,
     load_lmsys,
     read_seed_file,

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fuzz.errors import UsageError
-from fuzz.targets import (
+from fuzz.engine.targets import (
     CmdTarget,
     FailureKind,
     PyTarget,
@@ -20,6 +19,7 @@ from fuzz.targets import (
     encode_line,
     parse_target,
 )
+from fuzz.errors import UsageError
 
 THANKS = [{"from": "human", "value": "thanks a lot"}]
 PLAIN = [{"from": "human", "value": "hello"}]

@@ -20,9 +20,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis.strategies import SearchStrategy
 
-from fuzz.canonical import lenient_counts
-from fuzz.determinism import without_local_constants
-from fuzz.targets import Conversation, Outcome, Target, TargetIdentity
+from fuzz.engine.canonical import lenient_counts
+from fuzz.engine.targets import Conversation, Outcome, Target, TargetIdentity
+from fuzz.search.determinism import without_local_constants
 from strategies.signal_types import LEAF_TYPES, QUALITY_BUCKETS
 
 #: Conversations per ``analyze_batch`` call (one replay process each, for cmd: targets).

@@ -6,7 +6,7 @@ list down to the one conversation that matters and that conversation down to
 its fewest messages and shortest text.
 
 Several bugs per campaign: each bug (a signature component, see
-``fuzz.compare``) gets its own exception type, so Hypothesis tracks and
+``fuzz.engine.compare``) gets its own exception type, so Hypothesis tracks and
 shrinks each as a separate bug (``report_multiple_bugs``). But Hypothesis
 stops exploring soon after its first bug (ten seconds of wall-clock time), so
 a campaign runs in *rounds*: each round is one Hypothesis run with a seed
@@ -41,11 +41,12 @@ from hypothesis import strategies as st
 from hypothesis.errors import HypothesisException
 
 import fuzz
-from fuzz.canonical import lenient_counts
-from fuzz.compare import Comparison, Divergence, Tier, compare
-from fuzz.corpus import Case, Provenance, size_key
-from fuzz.determinism import without_local_constants
-from fuzz.events import (
+from fuzz.engine.canonical import lenient_counts
+from fuzz.engine.compare import Comparison, Divergence, Tier, compare
+from fuzz.engine.targets import Conversation, Outcome, Target, analyze_pair
+from fuzz.gate.corpus import Case, Provenance, size_key
+from fuzz.search.determinism import without_local_constants
+from fuzz.search.events import (
     BatchCompared,
     CampaignFinished,
     CampaignStarted,
@@ -55,7 +56,6 @@ from fuzz.events import (
     RoundFinished,
     Sink,
 )
-from fuzz.targets import Conversation, Outcome, Target, analyze_pair
 
 #: Default number of conversations per example (per replay process).
 DEFAULT_BATCH_SIZE = 8

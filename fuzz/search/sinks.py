@@ -10,8 +10,8 @@ from typing import TextIO
 
 import attrs
 
-from fuzz.corpus import Corpus
-from fuzz.events import (
+from fuzz.gate.corpus import Corpus
+from fuzz.search.events import (
     BatchCompared,
     CampaignFinished,
     CampaignStarted,

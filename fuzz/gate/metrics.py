@@ -38,9 +38,9 @@ from typing import Any
 
 import attrs
 
-from fuzz.canonical import tier_a_view
-from fuzz.compare import Comparison, Divergence
-from fuzz.targets import FailureKind, Outcome, TargetIdentity
+from fuzz.engine.canonical import tier_a_view
+from fuzz.engine.compare import Comparison, Divergence
+from fuzz.engine.targets import FailureKind, Outcome, TargetIdentity
 from strategies.signal_types import LEAF_TYPES, QUALITY_BUCKETS
 
 METRICS_SCHEMA_VERSION = 1

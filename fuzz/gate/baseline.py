@@ -31,8 +31,8 @@ from typing import Any
 
 import attrs
 
-from fuzz.corpus import canonical_json, write_atomic
 from fuzz.errors import UsageError
+from fuzz.gate.corpus import canonical_json, write_atomic
 
 SCHEMA_VERSION = 1
 

@@ -105,7 +105,7 @@ def tier_c_view(report: Mapping[str, Any]) -> dict[str, Any]:
 
 @cache
 def report_schema() -> dict[str, Any]:
-    text = resources.files("fuzz").joinpath("schemas/report.schema.json").read_text("utf-8")
+    text = resources.files("fuzz.engine").joinpath("schemas/report.schema.json").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

@@ -15,9 +15,9 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
-from fuzz.canonical import tier_a_view
-from fuzz.corpus import Case
-from fuzz.targets import Outcome
+from fuzz.engine.canonical import tier_a_view
+from fuzz.engine.targets import Outcome
+from fuzz.gate.corpus import Case
 
 DEFAULT_REFERENCE = "py:signals.analyzer:SignalAnalyzer"
 DEFAULT_CANDIDATE = "cmd:signals_replay"

@@ -2,9 +2,9 @@
 
 ``signals-fuzz replay`` and ``signals-fuzz parity`` are both this: every item
 (saved case or plain conversation) goes through both targets in as few
-processes as possible, gets a status (``fuzz.replay``), is accepted or not by
-the baseline (``fuzz.baseline``), and lands in the reports
-(``fuzz.parity``). The run fails (exit 1) iff some Tier-A divergence is not
+processes as possible, gets a status (``fuzz.gate.replay``), is accepted or not by
+the baseline (``fuzz.gate.baseline``), and lands in the reports
+(``fuzz.gate.parity``). The run fails (exit 1) iff some Tier-A divergence is not
 accepted.
 """
 
@@ -19,12 +19,13 @@ from typing import TextIO
 
 import attrs
 
-from fuzz.baseline import Baseline, load_optional
-from fuzz.corpus import ensure_writable_dir
+from fuzz.engine.targets import Target, parse_target
 from fuzz.errors import UsageError
-from fuzz.metrics import DEFAULT_DRIFT_THRESHOLD, Metrics, run_metadata
-from fuzz.parity import JunitCase, ParityReport, diff_record, write_junit, write_reports
-from fuzz.replay import (
+from fuzz.gate.baseline import Baseline, load_optional
+from fuzz.gate.corpus import ensure_writable_dir
+from fuzz.gate.metrics import DEFAULT_DRIFT_THRESHOLD, Metrics, run_metadata
+from fuzz.gate.parity import JunitCase, ParityReport, diff_record, write_junit, write_reports
+from fuzz.gate.replay import (
     ReplayItem,
     ReplayResult,
     Status,
@@ -34,8 +35,7 @@ from fuzz.replay import (
     replay_items,
     with_detail,
 )
-from fuzz.reports import render_reproducer
-from fuzz.targets import Target, parse_target
+from fuzz.gate.reports import render_reproducer
 
 EXIT_OK, EXIT_DIVERGED = 0, 1
 

@@ -15,7 +15,7 @@ files in ``--out DIR``:
   case) and one per Tier-B signature (the smallest conversation showing it):
   the conversations it ran while shrinking are many near-copies, not a
   population;
-* ``metrics.json``: the numbers of ``fuzz.metrics`` plus run metadata;
+* ``metrics.json``: the numbers of ``fuzz.gate.metrics`` plus run metadata;
 * ``summary.md``: the same for a pull request, headline verdict first;
 * ``drift.json``: only when ``--out`` already held a ``metrics.json``: what
   changed since that run (also a section of ``summary.md``);
@@ -36,9 +36,12 @@ from typing import Any
 
 import attrs
 
-from fuzz.compare import Comparison
-from fuzz.corpus import Case, canonical_json, conversation_hash, size_key, write_atomic
-from fuzz.events import (
+from fuzz.engine.compare import Comparison
+from fuzz.engine.targets import Target
+from fuzz.gate.corpus import Case, canonical_json, conversation_hash, size_key, write_atomic
+from fuzz.gate.metrics import DEFAULT_DRIFT_THRESHOLD, Metrics, divergence_json, drift
+from fuzz.gate.seeds import jsonl_line
+from fuzz.search.events import (
     CampaignFinished,
     CampaignStarted,
     CaseImproved,
@@ -46,13 +49,10 @@ from fuzz.events import (
     DivergenceFound,
     Event,
 )
-from fuzz.metrics import DEFAULT_DRIFT_THRESHOLD, Metrics, divergence_json, drift
-from fuzz.seeds import jsonl_line
-from fuzz.targets import Target
 
 DIFFS, METRICS, SUMMARY, DRIFT = "diffs.jsonl", "metrics.json", "summary.md", "drift.json"
 
-#: Statuses in the order the summary lists them (see ``fuzz.replay``).
+#: Statuses in the order the summary lists them (see ``fuzz.gate.replay``).
 STATUS_ORDER = ("NEW", "CHANGED", "STILL", "FIXED", "OK")
 
 
@@ -504,8 +504,8 @@ def write_campaign_reports(
     threshold: float = DEFAULT_DRIFT_THRESHOLD,
 ) -> dict[str, Path]:
     """The parity reports of a finished campaign, from what its ``ReportSink`` gathered."""
-    from fuzz.baseline import load_optional
-    from fuzz.metrics import run_metadata
+    from fuzz.gate.baseline import load_optional
+    from fuzz.gate.metrics import run_metadata
 
     baseline = load_optional(baseline_path)
     today = datetime.date.today()

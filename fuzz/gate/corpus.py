@@ -25,9 +25,9 @@ from typing import Any
 
 import attrs
 
-from fuzz.compare import Tier
+from fuzz.engine.compare import Tier
+from fuzz.engine.targets import Conversation, Failure, FailureKind, Outcome, TargetIdentity
 from fuzz.errors import UsageError
-from fuzz.targets import Conversation, Failure, FailureKind, Outcome, TargetIdentity
 
 SCHEMA_VERSION = 1
 

@@ -35,8 +35,8 @@ from typing import Any
 import attrs
 from deepdiff import DeepDiff
 
-from fuzz.canonical import schema_violation, tier_a_view, tier_b_view, tier_c_view
-from fuzz.targets import Failure, Outcome
+from fuzz.engine.canonical import schema_violation, tier_a_view, tier_b_view, tier_c_view
+from fuzz.engine.targets import Failure, Outcome
 
 SIDES = ("reference", "candidate")
 

@@ -21,7 +21,7 @@ OK        plain conversation          agrees at Tier A
 ========  ==========================  =========================================
 
 Whether a divergence fails a gate is a second, independent question, answered
-by the baseline (``fuzz.baseline``): every STILL, CHANGED or NEW result is
+by the baseline (``fuzz.gate.baseline``): every STILL, CHANGED or NEW result is
 either *accepted* (its current signature has an unexpired baseline entry) or
 not. A run passes when no result is an unaccepted divergence.
 """
@@ -41,11 +41,11 @@ import attrs
 import hypothesis
 
 import fuzz
-from fuzz.canonical import tier_c_view
-from fuzz.compare import Comparison, Tier, compare, structural_diff
-from fuzz.corpus import Case, Provenance, conversation_hash, load_case
+from fuzz.engine.canonical import tier_c_view
+from fuzz.engine.compare import Comparison, Tier, compare, structural_diff
+from fuzz.engine.targets import Conversation, Outcome, Target, TargetIdentity, analyze_pair
 from fuzz.errors import UsageError
-from fuzz.targets import Conversation, Outcome, Target, TargetIdentity, analyze_pair
+from fuzz.gate.corpus import Case, Provenance, conversation_hash, load_case
 
 DEFAULT_CHUNK_SIZE = 256
 
@@ -106,7 +106,7 @@ class ReplayResult:
 
     @property
     def components(self) -> tuple[str, ...]:
-        """The bugs the current divergence stands for (see ``fuzz.compare``); empty if none."""
+        """The bugs the current divergence stands for (``fuzz.engine.compare``); empty if none."""
         return () if self.comparison.tier_a is None else self.comparison.tier_a.components
 
     @property
@@ -340,13 +340,13 @@ def prune_fixed(
 def read_seed_items(path: Path) -> list[ReplayItem]:
     """The conversations of a parity seed file (replay-shaped JSONL), named by their ids.
 
-    ``fuzz.seeds.read_seed_file``, the reader of the module that writes seed
+    ``fuzz.gate.seeds.read_seed_file``, the reader of the module that writes seed
     files, validates them and gives the conversations; the ids come from the
     same lines.
     """
     items = read_replay_jsonl(path)
     try:
-        from fuzz.seeds import read_seed_file
+        from fuzz.gate.seeds import read_seed_file
     except ImportError:  # pragma: no cover - the seeds module ships with the package
         return items
     chats = read_seed_file(path)
