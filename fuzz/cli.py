@@ -402,7 +402,8 @@ def run_campaign(
     from fuzz.gate.parity import ReportSink
     from fuzz.gate.reports import render_reproducer
     from fuzz.gate.seeds import harvest_dictionary, read_seed_file
-    from fuzz.search.campaign import Campaign, CampaignSettings, campaign_batches
+    from fuzz.search.campaign import Campaign, CampaignSettings
+    from fuzz.search.inputs import campaign_batches
     from fuzz.search.sinks import CorpusRecorder, ProgressLine, fan_out
 
     set_aside = load_optional(baseline).accepted(datetime.date.today())

@@ -185,6 +185,20 @@ class Hang(ExampleAnalyzer):
         return super().split_call_syntax(text)
 
 
+class WindowOffByOne(ExampleAnalyzer):
+    """Analyses the last 101 messages instead of 100.
+
+    Shows only on conversations of 101 or more messages: a trigger at
+    position ``len - 101`` is outside the faithful window and inside this
+    one. The bug needs 101 messages, but not their text: a minimal case is
+    101 messages, all empty but the one holding the trigger.
+    """
+
+    def window_size(self) -> int:
+        """One message too many."""
+        return 101
+
+
 class IndexShift(ExampleAnalyzer):
     """Exhaustion signals point at the call, not at the observation (Tier B only).
 
@@ -209,6 +223,7 @@ VARIANTS: Final[dict[str, type[ExampleAnalyzer]]] = {
     "byte_truncation": ByteTruncation,
     "crash": Crash,
     "hang": Hang,
+    "window_off_by_one": WindowOffByOne,
     "index_shift": IndexShift,
 }
 

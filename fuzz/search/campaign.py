@@ -56,9 +56,7 @@ from fuzz.search.events import (
     RoundFinished,
     Sink,
 )
-
-#: Default number of conversations per example (per replay process).
-DEFAULT_BATCH_SIZE = 8
+from fuzz.search.inputs import DEFAULT_BATCH_SIZE
 
 
 @attrs.frozen
@@ -375,26 +373,6 @@ def _steer(references: Sequence[Outcome], candidates: Sequence[Outcome]) -> None
 
 
 def _default_strategy(batch_size: int) -> st.SearchStrategy[list[Conversation]]:
+    from fuzz.search.inputs import campaign_batches
+
     return campaign_batches(batch_size=batch_size)
-
-
-def campaign_batches(
-    *,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    seed_chats: Sequence[Conversation] = (),
-    dictionary: Sequence[str] = (),
-) -> st.SearchStrategy[list[Conversation]]:
-    """What a campaign draws: batches of generated conversations, mixed with
-    mutated seed chats (``--seeds``) and human turns built from phrases
-    harvested from a target's source (``--dictionary``) when given."""
-    from strategies.conversations import WINDOW, batches, conversations
-    from strategies.dictionary import dictionary_texts
-    from strategies.seeds import seeded_conversations
-
-    kinds: list[st.SearchStrategy[Conversation]] = [conversations(max_size=WINDOW + 1)]
-    if seed_chats:
-        kinds.append(seeded_conversations(seed_chats))
-    if dictionary:
-        human = dictionary_texts(dictionary).map(lambda text: {"from": "human", "value": text})
-        kinds.append(st.lists(human, min_size=1, max_size=4))
-    return batches(min_size=1, max_size=batch_size, elements=st.one_of(kinds))

@@ -128,7 +128,7 @@ def test_campaign_draws_mix_in_seed_chats_and_harvested_phrases() -> None:
     from hypothesis import HealthCheck, Phase, find, settings
 
     from fuzz.gate.seeds import harvest_dictionary
-    from fuzz.search.campaign import campaign_batches
+    from fuzz.search.inputs import campaign_batches
 
     phrases = harvest_dictionary([Path(__file__).parent.parent / "fixtures" / "dictionary_src"])
     assert "much appreciated" in {p.lower() for p in phrases}

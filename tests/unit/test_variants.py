@@ -118,6 +118,10 @@ CASES: dict[str, tuple[list[Conversation], Conversation]] = {
     ),
     "crash": ([[obs("500 Internal Server Error")]], [call("f"), obs("500"), obs("all good")]),
     "hang": ([[raw_call("search(")]], [raw_call('search({"q": 1})'), raw_call("s(x) y")]),
+    "window_off_by_one": (
+        [[human("thanks")] + [human("")] * 100],
+        [human("thanks")] + [human("")] * 99,
+    ),
     "index_shift": (
         [[call("f"), obs("429 Too Many Requests")]],
         [obs("429 Too Many Requests"), call("f"), obs("Unknown tool: f")],
