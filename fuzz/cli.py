@@ -167,6 +167,11 @@ def _add_reports(
 
 def _add_gate(parser: argparse.ArgumentParser, *, out_required: bool = False) -> None:
     parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print a line for every item, agreeing ones (OK) included",
+    )
+    parser.add_argument(
         "--baseline",
         type=Path,
         default=None,
@@ -567,6 +572,7 @@ def _gate_options(
         seed_file=str(args.seeds) if mode == "parity" else None,
         dataset_revision=dataset_revision,
         seed=getattr(args, "seed", None) if mode == "parity" else None,
+        verbose=args.verbose,
     )
 
 

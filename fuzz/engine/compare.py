@@ -22,6 +22,24 @@ bugs at once; the campaign files and shrinks each component on its own, so
 such a conversation ends as two minimal cases, never as a combined third.
 Replay calls a case STILL while its component is among the current ones.
 
+Two sides that fail *the same way* on a conversation agree: nothing differs
+between them (a strict port compared with itself rejects the same inputs).
+Such a conversation is *rejected by both*: counted, shown, never filed.
+"The same way" is decided per failure kind by ``same_failure``:
+
+* crash: the same discriminator (exception type, or exit status / signal);
+* timeout, missing line, extra line, id mismatch: the same kind (they carry
+  no discriminator);
+* unparseable output: the same discriminator (not JSON, not an object, no
+  report, not a dict);
+* error line: the same error text once positions are masked (``line 1
+  column 41`` and ``column 17`` compare equal: the text names what was
+  wrong, the numbers only where);
+* a report breaking the schema on both sides at the same schema location
+  (the signature's own wording, ``/overall_quality: enum``).
+
+A failure on one side only, or two different failures, stays Tier A.
+
 Structural diffs come from deepdiff and are stored as plain JSON.
 """
 
@@ -29,6 +47,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,7 +55,7 @@ import attrs
 from deepdiff import DeepDiff
 
 from fuzz.engine.canonical import schema_violation, tier_a_view, tier_b_view, tier_c_view
-from fuzz.engine.targets import Failure, Outcome
+from fuzz.engine.targets import Failure, FailureKind, Outcome
 
 SIDES = ("reference", "candidate")
 
@@ -86,10 +105,40 @@ class Comparison:
     tier_a: Divergence | None = None
     tier_b: Divergence | None = None
     tier_c: Divergence | None = None
+    #: The shared failure when both sides rejected the conversation the same way.
+    rejected: str | None = None
 
     @property
     def agrees(self) -> bool:
-        return self.tier_a is None and self.tier_b is None and self.tier_c is None
+        """Both sides gave reports, and they match at every tier."""
+        return (
+            self.tier_a is None
+            and self.tier_b is None
+            and self.tier_c is None
+            and self.rejected is None
+        )
+
+
+#: Where an error text says *where* something went wrong: ``line 1``,
+#: ``column 41``, ``at 17``, ``offset 3``... The numbers are masked.
+_POSITION = re.compile(
+    r"\b(line|column|col|position|pos|offset|byte|char|character|index|at)(\s*[:=]?\s*)\d+",
+    re.IGNORECASE,
+)
+
+
+def masked_error(text: str) -> str:
+    """An error text with its positions masked, so two spellings of one error compare equal."""
+    return _POSITION.sub(lambda m: f"{m.group(1)}{m.group(2)}N", text.strip())
+
+
+def same_failure(reference: Failure, candidate: Failure) -> bool:
+    """Whether two failures are one failure seen twice (see the module docstring)."""
+    if reference.kind is not candidate.kind or reference.discriminator != candidate.discriminator:
+        return False
+    if reference.kind is FailureKind.ERROR_LINE:
+        return masked_error(reference.detail) == masked_error(candidate.detail)
+    return True
 
 
 def structural_diff(reference: Any, candidate: Any) -> dict[str, Any]:
@@ -106,6 +155,15 @@ def _failure_json(failure: Failure | None) -> dict[str, str] | None:
         "discriminator": failure.discriminator,
         "detail": failure.detail,
     }
+
+
+def _both_rejected(reference: Outcome, candidate: Outcome) -> str | None:
+    """The shared failure's label when both sides failed the same way, else None."""
+    if reference.failure is None or candidate.failure is None:
+        return None
+    if not same_failure(reference.failure, candidate.failure):
+        return None
+    return reference.failure.label
 
 
 def _failure_divergence(reference: Outcome, candidate: Outcome) -> Divergence | None:
@@ -132,6 +190,14 @@ def _schema_divergence(
         return None
     components = [f"schema on {side}: {where}" for side, where in violations]
     return Divergence(Tier.A, "schema", "; ".join(components), dict(violations), tuple(components))
+
+
+def _unless_alike(malformed: Divergence) -> Comparison:
+    """Both reports broken at the same schema location agree; anything else is Tier A."""
+    where = {component.split(": ", 1)[1] for component in malformed.components}
+    if len(malformed.components) == 2 and len(where) == 1:
+        return Comparison(rejected=f"schema: {where.pop()}")
+    return Comparison(tier_a=malformed)
 
 
 def _bug_components(ref_counts: Mapping[str, int], cand_counts: Mapping[str, int]) -> list[str]:
@@ -213,6 +279,9 @@ def compare(
     passes because it needs only tiers and signatures. Cases that are saved
     are compared again with detail.
     """
+    rejected = _both_rejected(reference, candidate)
+    if rejected is not None:
+        return Comparison(rejected=rejected)
     failed = _failure_divergence(reference, candidate)
     if failed is not None:
         return Comparison(tier_a=failed)
@@ -220,7 +289,7 @@ def compare(
     ref_report, cand_report = reference.report, candidate.report
     malformed = _schema_divergence(ref_report, cand_report)
     if malformed is not None:
-        return Comparison(tier_a=malformed)
+        return _unless_alike(malformed)
     return Comparison(
         tier_a=_report_divergence(ref_report, cand_report, diffs=diffs or detail),
         tier_b=_index_divergence(ref_report, cand_report, diffs=diffs or detail),

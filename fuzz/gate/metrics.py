@@ -9,9 +9,14 @@ Definitions (every rate is over *conversations compared*, ``n``):
   Tiers B and C are only judged when both sides returned schema-valid
   reports, so a failed conversation counts for Tier A only;
 * **failed**: conversations where at least one side gave no usable report
-  (a crash, timeout, error line, unreadable output or a schema violation).
-  They are Tier-A divergences, and are left out of the per-type totals and
-  the quality confusion matrix, which need both reports;
+  (a crash, timeout, error line, unreadable output or a schema violation)
+  and the two sides did not fail alike. They are Tier-A divergences, and are
+  left out of the per-type totals and the quality confusion matrix, which
+  need both reports;
+* **rejected by both**: conversations both sides failed on the same way
+  (``fuzz.engine.compare.same_failure``). Not a divergence: they count as
+  agreement, never fail a gate, and are listed by failure in
+  ``rejected_by_both_failures``; they are not full matches;
 * **per-type totals**: for each of the 25 leaf types, the sum of that type's
   count on each side; **disagreements**: conversations where the two counts
   of that type differ;
@@ -73,6 +78,8 @@ class Metrics:
     tier_b: int = 0
     tier_c: int = 0
     failed: int = 0
+    rejected_by_both: int = 0
+    rejections: Counter[str] = attrs.field(factory=Counter)
     signatures: Counter[str] = attrs.field(factory=Counter)
     unaccepted: Counter[str] = attrs.field(factory=Counter)
     tier_b_signatures: Counter[str] = attrs.field(factory=Counter)
@@ -108,6 +115,10 @@ class Metrics:
             self.tier_b += 1
             self.tier_b_signatures[comparison.tier_b.signature] += 1
         self.tier_c += comparison.tier_c is not None
+        if comparison.rejected is not None:
+            self.rejected_by_both += 1
+            self.rejections[comparison.rejected] += 1
+            return
         if not usable(comparison, reference, candidate):
             self.failed += 1
             return
@@ -155,6 +166,8 @@ class Metrics:
             "tier_b_pct": _pct(self.tier_b, n),
             "tier_c_pct": _pct(self.tier_c, n),
             "failed": self.failed,
+            "rejected_by_both": self.rejected_by_both,
+            "rejected_by_both_failures": dict(sorted(self.rejections.items())),
             "gate": {
                 "passed": self.gate_passed,
                 "unaccepted_divergences": sum(self.unaccepted.values()),
@@ -170,6 +183,7 @@ class Metrics:
                 "columns": "candidate",
                 "matrix": [list(row) for row in self.confusion],
                 "failed": self.failed,
+                "rejected_by_both": self.rejected_by_both,
             },
         }
 

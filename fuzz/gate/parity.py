@@ -319,7 +319,11 @@ def _confusion_table(data: Mapping[str, Any]) -> list[str]:
             f"**{n}**" if n and i != buckets.index(bucket) else str(n) for i, n in enumerate(row)
         ]
         rows.append(f"| **{bucket}** | " + " | ".join(cells) + " |")
-    rows += ["", f"Conversations where a side failed (not in the matrix): {confusion['failed']}."]
+    rows += [
+        "",
+        f"Conversations where a side failed (not in the matrix): {confusion['failed']}; "
+        f"rejected by both sides alike: {confusion.get('rejected_by_both', 0)}.",
+    ]
     return rows
 
 
@@ -417,7 +421,8 @@ def render_summary(
         f"| Tier A | {data['tier_a']} ({accepted} accepted by the baseline) |",
         f"| Tier B | {data['tier_b']} ({_fmt_pct(data['tier_b_pct'])}) |",
         f"| Tier C | {data['tier_c']} ({_fmt_pct(data['tier_c_pct'])}) |",
-        f"| a side failed | {data['failed']} |",
+        f"| a side failed (Tier A) | {data['failed']} |",
+        f"| rejected by both sides alike (agreement) | {data.get('rejected_by_both', 0)} |",
         "",
     ]
     if report.mode == "campaign":

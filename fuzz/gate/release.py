@@ -61,6 +61,8 @@ class GateOptions:
     seed_file: str | None = None
     dataset_revision: str | None = None
     today: datetime.date | None = None
+    #: Print a line for every item, agreeing ones (OK) included.
+    verbose: bool = False
 
 
 def check(options: GateOptions) -> Baseline:
@@ -119,8 +121,15 @@ def _junit_case(
 def _print_results(
     results: Sequence[tuple[ReplayResult, bool]], stream: TextIO, *, verbose: bool
 ) -> None:
+    """One line per item that needs a look (every item with ``verbose``), then the totals.
+
+    Agreeing plain conversations (OK) are only counted by default: a 10,000-line
+    seed file must not print 10,000 lines to say that nothing happened.
+    """
     counts = {status: 0 for status in Status}
+    rejected = 0
     for result, accepted in results:
+        rejected += result.comparison.rejected is not None
         status = result.status
         counts[status] += 1
         if status is Status.OK and not verbose:
@@ -133,7 +142,8 @@ def _print_results(
         for status, n in counts.items()
         if n or status.value in ("FIXED", "STILL", "CHANGED")
     ]
-    print(", ".join(shown) + f" of {len(results)} item(s)", file=stream)
+    both = f"; {rejected} rejected by both sides alike (not a divergence)" if rejected else ""
+    print(", ".join(shown) + f" of {len(results)} item(s)" + both, file=stream)
 
 
 def run_gate(
@@ -202,7 +212,7 @@ def run_gate(
                 )
             )
 
-    _print_results(judged, out, verbose=options.mode == "replay")
+    _print_results(judged, out, verbose=options.verbose)
     if options.out is not None:
         report = ParityReport(
             mode=options.mode,

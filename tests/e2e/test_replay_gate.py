@@ -138,6 +138,20 @@ def test_baseline_update_writes_signatures_and_keeps_reasons(
     assert path.read_text() == json.dumps(data, sort_keys=True, indent=2) + "\n"
 
 
+def test_replay_lists_agreeing_items_only_when_verbose(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """OK items must be counted, not listed, unless --verbose: 10,000 OK lines bury the news."""
+    seeds = write_known(tmp_path / "known.jsonl")
+    args = ["replay", seeds, "--reference", THANKS, "--candidate", TWO_BUGS]
+    _, quiet, _ = cli(capsys, *args)
+    _, verbose, _ = cli(capsys, *args, "--verbose")
+    assert [line.split()[0] for line in quiet.splitlines()[:3]] == ["NEW"] * 3
+    assert not any(line.startswith("OK") for line in quiet.splitlines())
+    firsts = [line.split()[0] for line in verbose.splitlines()[:5]]
+    assert firsts == ["OK", "NEW", "OK", "NEW", "NEW"]
+
+
 def test_reports_have_the_known_numbers(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     """metrics.json, diffs.jsonl and summary.md must state the exact counts of a known run."""
     seeds = write_known(tmp_path / "known.jsonl")
@@ -146,7 +160,8 @@ def test_reports_have_the_known_numbers(capsys: pytest.CaptureFixture[str], tmp_
         capsys, "replay", seeds, "--reference", THANKS, "--candidate", TWO_BUGS, "--out", out_dir
     )
     assert code == 1
-    assert [line.split()[0] for line in out.splitlines()[:5]] == ["OK", "NEW", "OK", "NEW", "NEW"]
+    assert [line.split()[0] for line in out.splitlines()[:3]] == ["NEW", "NEW", "NEW"]
+    assert "2 OK" in out.splitlines()[3]
     metrics = json.loads((out_dir / "metrics.json").read_text())
     assert metrics["conversations_compared"] == 5
     assert metrics["agreement_pct"] == 40.0  # agree-good, agree-neutral

@@ -150,3 +150,87 @@ def test_each_differing_type_is_a_component() -> None:
     assert result.tier_a.signature == (
         "counts: execution.loops.retry ref>cand, interaction.satisfaction.gratitude ref>cand"
     )
+
+
+def failed(kind: FailureKind, discriminator: str = "", detail: str = "") -> Outcome:
+    return Outcome.of_failure(Failure(kind, discriminator, detail))
+
+
+SURROGATE = "input parse: lone leading surrogate in hex escape at line 1 column {}"
+
+#: (failure kind, the same failure spelled as each side saw it, a different failure of that kind)
+ALIKE: list[tuple[FailureKind, tuple[Outcome, Outcome], Outcome]] = [
+    (
+        FailureKind.CRASH,
+        (failed(FailureKind.CRASH, "exit 1", "a"), failed(FailureKind.CRASH, "exit 1", "b")),
+        failed(FailureKind.CRASH, "exit 101"),
+    ),
+    (
+        FailureKind.TIMEOUT,
+        (failed(FailureKind.TIMEOUT, "", "after 10s"), failed(FailureKind.TIMEOUT, "", "after 5s")),
+        failed(FailureKind.CRASH, "signal SIGKILL"),
+    ),
+    (
+        FailureKind.ERROR_LINE,
+        (
+            failed(FailureKind.ERROR_LINE, "", SURROGATE.format(41)),
+            failed(FailureKind.ERROR_LINE, "", SURROGATE.format(17)),
+        ),
+        failed(FailureKind.ERROR_LINE, "", "missing field `id` at line 1 column 41"),
+    ),
+    (
+        FailureKind.MISSING_LINE,
+        (failed(FailureKind.MISSING_LINE, "", "8 in, 7 out"), failed(FailureKind.MISSING_LINE)),
+        failed(FailureKind.EXTRA_LINE),
+    ),
+    (
+        FailureKind.EXTRA_LINE,
+        (failed(FailureKind.EXTRA_LINE), failed(FailureKind.EXTRA_LINE, "", "1 in, 2 out")),
+        failed(FailureKind.MISSING_LINE),
+    ),
+    (
+        FailureKind.ID_MISMATCH,
+        (failed(FailureKind.ID_MISMATCH, "", "id 3"), failed(FailureKind.ID_MISMATCH, "", "id 4")),
+        failed(FailureKind.UNPARSEABLE, "not-json"),
+    ),
+    (
+        FailureKind.UNPARSEABLE,
+        (failed(FailureKind.UNPARSEABLE, "not-json"), failed(FailureKind.UNPARSEABLE, "not-json")),
+        failed(FailureKind.UNPARSEABLE, "no-report"),
+    ),
+]
+
+
+@pytest.mark.parametrize("kind, same, other", ALIKE, ids=[k.value for k, _, _ in ALIKE])
+def test_same_failure_on_both_sides_is_rejected_by_both_not_filed(
+    kind: FailureKind, same: tuple[Outcome, Outcome], other: Outcome
+) -> None:
+    """Both sides failing alike is agreement (rejected by both); it must never be Tier A."""
+    result = compare(*same)
+    assert result.tier_a is None and result.tier_b is None and result.tier_c is None
+    assert result.rejected is not None and result.rejected.startswith(kind.value)
+    assert not result.agrees, "a rejection by both is not a full match"
+
+
+@pytest.mark.parametrize("kind, same, other", ALIKE, ids=[k.value for k, _, _ in ALIKE])
+def test_failure_on_one_side_or_different_failures_stay_tier_a(
+    kind: FailureKind, same: tuple[Outcome, Outcome], other: Outcome
+) -> None:
+    """A failure on one side only, or a different failure on the other, must stay Tier A."""
+    one_sided = compare(ok(report("thanks")), same[1])
+    assert one_sided.tier_a is not None and one_sided.rejected is None
+    assert one_sided.tier_a.components == (f"{same[1].failure.label} on candidate",)  # type: ignore[union-attr]
+    different = compare(same[0], other)
+    assert different.tier_a is not None and different.rejected is None
+    assert len(different.tier_a.components) == 2
+
+
+def test_same_schema_violation_on_both_sides_is_rejected_by_both() -> None:
+    """Two reports broken at the same schema location agree; at different ones they do not."""
+    one, two, three = report("thanks"), report("thanks"), report("thanks")
+    one["overall_quality"] = two["overall_quality"] = "superb"
+    three.pop("execution_signals")
+    alike = compare(ok(one), ok(two))
+    assert alike.tier_a is None and alike.rejected == "schema: /overall_quality: enum"
+    unlike = compare(ok(one), ok(three))
+    assert unlike.tier_a is not None and unlike.tier_a.kind == "schema"

@@ -85,3 +85,19 @@ def test_drift_flags_rates_beyond_the_threshold() -> None:
 def test_git_sha_outside_a_repository_is_none(tmp_path: Path) -> None:
     """Outside a git checkout the sha must be None, never an error."""
     assert git_sha(tmp_path) is None
+
+
+def test_rejected_by_both_counts_as_agreement_never_as_a_failure() -> None:
+    """Two identical rejections must not fail the gate nor count as Tier A or 'failed'."""
+    metrics = Metrics()
+    error = "lone leading surrogate at line 1 column {}"
+    ref = Outcome.of_failure(Failure(FailureKind.ERROR_LINE, "", error.format(3)))
+    cand = Outcome.of_failure(Failure(FailureKind.ERROR_LINE, "", error.format(9)))
+    add(metrics, ref, cand)
+    add(metrics, report("good", 1), cand)
+    data = metrics.to_json()
+    assert data["rejected_by_both"] == 1
+    assert data["rejected_by_both_failures"] == {"error-line": 1}
+    assert data["tier_a"] == 1 and data["failed"] == 1
+    assert data["agreement_pct"] == 50.0 and data["full_match_pct"] == 0.0
+    assert data["gate"]["unaccepted_signatures"] == ["error-line on candidate"]
