@@ -399,6 +399,7 @@ def run_campaign(
     drift_threshold: float = 0.2,
     seeds: Path | None = None,
     dictionary: Sequence[Path] = (),
+    stop_when: tuple[str, ...] = (),
 ) -> int:
     """Build everything a campaign needs, validating it all before the first example."""
     from fuzz.engine.targets import parse_target
@@ -408,7 +409,7 @@ def run_campaign(
     from fuzz.gate.reports import render_reproducer
     from fuzz.gate.seeds import harvest_dictionary, read_seed_file
     from fuzz.search.campaign import Campaign, CampaignSettings
-    from fuzz.search.inputs import campaign_batches
+    from fuzz.search.inputs import campaign_conversations
     from fuzz.search.sinks import CorpusRecorder, ProgressLine, fan_out
 
     set_aside = load_optional(baseline).accepted(datetime.date.today())
@@ -416,8 +417,7 @@ def run_campaign(
         ensure_writable_dir(out_dir, "--out")
     reference = parse_target(reference_spec, timeout=timeout)
     candidate = parse_target(candidate_spec, timeout=timeout)
-    strategy = campaign_batches(
-        batch_size=batch_size,
+    conversations = campaign_conversations(
         seed_chats=read_seed_file(seeds) if seeds is not None else (),
         dictionary=harvest_dictionary(dictionary) if dictionary else (),
     )
@@ -430,10 +430,11 @@ def run_campaign(
         batch_size=batch_size,
         set_aside=set_aside,
         command=command,
+        stop_when=stop_when,
     )
     reports = ReportSink(accepted=set_aside)
     sink = fan_out(recorder, reports, ProgressLine())
-    finished = Campaign(reference, candidate, settings, sink, strategy=strategy).run()
+    finished = Campaign(reference, candidate, settings, sink, conversations=conversations).run()
     if out_dir is not None:
         from fuzz.gate.parity import write_campaign_reports
 
@@ -475,7 +476,7 @@ def _campaign(args: argparse.Namespace, args_list: Sequence[str]) -> int:
 
 
 def _demo(args: argparse.Namespace, args_list: Sequence[str]) -> int:
-    from fuzz.examples.variants import VARIANTS
+    from fuzz.examples.variants import SHOWS_AS, VARIANTS, variant_names
 
     unknown = [name for name in args.variant.split(",") if name and name not in VARIANTS]
     if unknown:
@@ -507,6 +508,8 @@ def _demo(args: argparse.Namespace, args_list: Sequence[str]) -> int:
         corpus_dir=out / "corpus",
         shrunk_dir=out / "shrunk",
         command=_rerun_command("demo", args_list, seed),
+        # Stop as soon as every planted bug is found and shrunk, budget or not.
+        stop_when=tuple(SHOWS_AS[name] for name in variant_names(args.variant) if name in SHOWS_AS),
     )
     print(f"\nReproducers (Markdown, ready to file): {out / 'shrunk'}")
     print(f"Corpus cases (JSON, replayable):       {out / 'corpus'}")

@@ -227,6 +227,22 @@ VARIANTS: Final[dict[str, type[ExampleAnalyzer]]] = {
     "index_shift": IndexShift,
 }
 
+#: The signature (or its start) each planted bug shows as, when it always shows the same
+#: way; the demo stops once every planted bug it asked for is found and shrunk.
+SHOWS_AS: Final[dict[str, str]] = {
+    "missing_trigger": "counts: interaction.satisfaction.gratitude ref>cand",
+    "unicode_whitespace": "counts: interaction.",
+    "ascii_lowercase": "counts: interaction.",
+    "retry_off_by_one": "counts: execution.loops.retry ref>cand",
+    "narrow_timeout": "counts: environment.exhaustion.timeout ref>cand",
+    "bucket_boundary": "quality: excellent -> good",
+    "json_number_args": "counts: execution.loops.",
+    "byte_truncation": "counts: interaction.",
+    "crash": "crash IndexError on candidate",
+    "hang": "timeout on candidate",
+    "window_off_by_one": "counts: interaction.",
+}
+
 #: Variants whose bug changes only Tier B fields.
 TIER_B_VARIANTS: Final[frozenset[str]] = frozenset({"index_shift"})
 

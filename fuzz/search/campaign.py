@@ -1,26 +1,38 @@
-"""Drive Hypothesis to find, shrink and keep Tier-A divergences.
+"""Drive Hypothesis to find Tier-A divergences, then shrink every one of them.
 
-One example is a *batch* of conversations, so a replay program is started
-once per batch while exploring; when a batch diverges, Hypothesis shrinks the
-list down to the one conversation that matters and that conversation down to
-its fewest messages and shortest text.
+A campaign alternates three kinds of Hypothesis runs over one strategy (one
+example is a *batch* of conversations, so a replay program starts once per
+batch):
 
-Several bugs per campaign: each bug (a signature component, see
-``fuzz.engine.compare``) gets its own exception type, so Hypothesis tracks and
-shrinks each as a separate bug (``report_multiple_bugs``). But Hypothesis
-stops exploring soon after its first bug (ten seconds of wall-clock time), so
-a campaign runs in *rounds*: each round is one Hypothesis run with a seed
-derived from the campaign seed; bugs shrunk in earlier rounds are set aside
-(still counted, never failing) and the next round searches for new ones,
-until the example budget or the time budget is spent. That ten-second limit
-is the one place where a seeded campaign depends on the machine's speed.
-(One bug per round was tried: a conversation showing two bugs then switches
-exception type as it shrinks, and its cases kept stray tokens.)
+* **explore**: the generate phase only, seeded per round from the campaign
+  seed. The property fails on nothing; each Tier-A bug (a signature
+  component, see ``fuzz.engine.compare``) seen for the first time becomes a
+  *lead*, remembered with the Hypothesis choice sequence of the example that
+  showed it, and the run stops at once so the lead can be shrunk while the
+  budget is young;
+* **shrink**: one run per lead, with the reuse and shrink phases only. The
+  lead's choices are planted in a private example database, Hypothesis
+  replays them and shrinks them to its fixed point under a property that
+  fails only on that one bug, whatever else the examples show. Bugs seen
+  *beside* it (in the same batch, the same conversation, or any shrink
+  step) become leads of their own with their own choices, and are shrunk
+  next, before exploring resumes. So every bug found is shrunk in the same
+  campaign, not left for a later round to re-find;
+* **replay**: the entries of the shared example database
+  (``CampaignSettings.database``, e.g. a folder or Redis) that this
+  campaign has not seen are replayed before each exploration round; a bug
+  another campaign found there becomes a lead here at once.
 
-Nothing is lost on interruption: every Tier-A divergence is kept the moment
-it is seen, as the smallest conversation seen so far for its signature, and
-replaced each time shrinking finds a smaller one. Hypothesis's own end-of-run
-report is not needed for that; the events carry everything.
+After Hypothesis, the batched minimisation pass (``fuzz.search.minimise``)
+polishes the case: messages, then words, then characters, many candidates
+per process. Timeouts skip it (every candidate that still hangs costs the
+whole timeout).
+
+Nothing is lost on interruption: every divergence is kept the moment it is
+seen, as the smallest conversation seen so far for its bug, and replaced each
+time shrinking finds a smaller one. With a seed and ``max_examples`` (no time
+budget) a campaign is reproducible: explore runs are seeded, stop at
+deterministic points, and the rest follows from what they found.
 """
 
 from __future__ import annotations
@@ -29,16 +41,17 @@ import hashlib
 import json
 import platform
 import time
-from collections.abc import Iterator, Sequence
+import warnings
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import Any, Protocol
 
 import attrs
 import hypothesis
-import hypothesis.statistics
 from hypothesis import HealthCheck, Phase, Verbosity
 from hypothesis import strategies as st
-from hypothesis.errors import HypothesisException
+from hypothesis.database import ExampleDatabase, InMemoryExampleDatabase
+from hypothesis.errors import HypothesisException, HypothesisWarning
 
 import fuzz
 from fuzz.engine.canonical import lenient_counts
@@ -54,14 +67,30 @@ from fuzz.search.events import (
     ConversationCompared,
     DivergenceFound,
     RoundFinished,
+    ShrinkFinished,
     Sink,
 )
 from fuzz.search.inputs import DEFAULT_BATCH_SIZE
+from fuzz.search.minimise import minimise
+
+#: The key a campaign's findings live under in a shared example database.
+DEFAULT_DATABASE_KEY = b"signals-fuzz.campaign"
+
+#: Choice sequences as Hypothesis records them (ints, floats, strings, bytes, bools).
+Choices = tuple[Any, ...]
 
 
 @attrs.frozen
 class CampaignSettings:
-    """How long and how to search. ``max_examples`` counts explored batches, not shrink steps."""
+    """How long and how to search. ``max_examples`` counts explored batches, not shrink steps.
+
+    ``database`` is a shared example store (``hypothesis.database``): found
+    bugs' choice sequences are saved there under ``database_key``, and what
+    other campaigns saved is replayed. ``minimise`` runs the batched pass
+    after Hypothesis. ``stop_when`` ends the campaign once, for each of its
+    signature prefixes, a shrunk bug starts with it (the demo knows what it
+    planted).
+    """
 
     seed: int
     max_examples: int | None = None
@@ -69,28 +98,53 @@ class CampaignSettings:
     batch_size: int = DEFAULT_BATCH_SIZE
     set_aside: frozenset[str] = frozenset()
     command: str = ""
+    database: ExampleDatabase | None = attrs.field(default=None, eq=False)
+    database_key: bytes = DEFAULT_DATABASE_KEY
+    minimise: bool = True
+    stop_when: tuple[str, ...] = ()
 
 
-class _DivergenceError(Exception):
-    """Base of the per-signature exception types Hypothesis tells apart."""
+class Coordinator(Protocol):
+    """Shares bugs between campaigns running side by side (workers)."""
+
+    def claim(self, signature: str) -> bool:
+        """Whether this campaign may shrink ``signature``; the first to ask wins."""
+        ...
 
 
 class _BudgetSpent(BaseException):
     """Time is up. A BaseException, so Hypothesis lets it through instead of shrinking it."""
 
 
+class _NewLead(BaseException):
+    """Ends an exploration run at once: a new bug waits to be shrunk."""
+
+
+class _Done(BaseException):
+    """Every bug ``stop_when`` names is shrunk."""
+
+
+class _EngineError(BaseException):
+    """A bug in the fuzzer itself (or a sink), carried out of Hypothesis untouched.
+
+    Raised as a plain exception inside a property, it would be taken for a
+    failing example, replayed and shrunk; a BaseException passes straight
+    through, and ``Campaign.run`` re-raises the original.
+    """
+
+    def __init__(self, original: Exception) -> None:
+        super().__init__(original)
+        self.original = original
+
+
+class _Shows(Exception):
+    """The shrink property's failure: the example still shows the bug being shrunk."""
+
+
 def round_seed(seed: int, round_no: int) -> int:
     """A seed per round, stable for a campaign seed."""
     digest = hashlib.sha256(f"signals-fuzz:{seed}:{round_no}".encode()).digest()
     return int.from_bytes(digest[:8], "big")
-
-
-def _leaves(exc: BaseException) -> Iterator[BaseException]:
-    if isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            yield from _leaves(inner)
-    else:
-        yield exc
 
 
 @attrs.define
@@ -100,12 +154,53 @@ class _Tally:
     tier_a: int = 0
     tier_b: int = 0
     tier_c: int = 0
+    rejected: int = 0
 
     def add(self, comparison: Comparison) -> None:
         self.conversations += 1
         self.tier_a += comparison.tier_a is not None
         self.tier_b += comparison.tier_b is not None
         self.tier_c += comparison.tier_c is not None
+        self.rejected += comparison.rejected is not None
+
+
+@attrs.define
+class _Lead:
+    """A bug waiting to be shrunk: the choices of the smallest example seen showing it."""
+
+    component: str
+    choices: Choices | None
+    size: tuple[int, int, int]
+    found_at: float
+
+
+def _current_choices() -> Choices | None:
+    """The choice sequence of the example being run, or None outside a Hypothesis test."""
+    if not hypothesis.control.currently_in_test_context():
+        return None
+    data = hypothesis.control.current_build_context().data
+    return tuple(data.choices)
+
+
+def _encode(choices: Choices) -> bytes:
+    from hypothesis.database import choices_to_bytes
+
+    return choices_to_bytes(choices)
+
+
+def _decodable(buffer: bytes) -> bool:
+    from hypothesis.database import choices_from_bytes
+
+    return choices_from_bytes(buffer) is not None
+
+
+_QUIET = {
+    "deadline": None,
+    "derandomize": False,
+    "suppress_health_check": list(HealthCheck),
+    "verbosity": Verbosity.quiet,
+    "print_blob": False,
+}
 
 
 class Campaign:
@@ -119,20 +214,41 @@ class Campaign:
         sink: Sink,
         *,
         strategy: st.SearchStrategy[list[Conversation]] | None = None,
+        conversations: st.SearchStrategy[Conversation] | None = None,
+        coordinator: Coordinator | None = None,
     ) -> None:
+        """``conversations`` draws single conversations; the campaign batches them itself and
+        shrinks each bug on the one conversation that showed it. ``strategy`` (a batch
+        strategy) is the alternative for callers with batches of their own: their bugs
+        shrink on whole batches, which is slower. Default: ``campaign_conversations()``.
+        """
+        if strategy is not None and conversations is not None:
+            raise ValueError("give Campaign a batch strategy or a conversation strategy, not both")
         self.reference = reference
         self.candidate = candidate
         self.settings = settings
         self.sink = sink
-        self.strategy = strategy if strategy is not None else _default_strategy(settings.batch_size)
+        #: Where each conversation of the example being drawn sits in its choices.
+        self._spans: dict[int, tuple[Conversation, int, int]] = {}
+        self._unit: st.SearchStrategy[Any]
+        if strategy is not None:
+            self.strategy, self._unit, self._single = strategy, strategy, False
+        else:
+            elements = conversations if conversations is not None else _default_conversations()
+            self.strategy = _batches(settings.batch_size, self._marked(elements))
+            self._unit, self._single = elements, True
+        self.coordinator = coordinator
         self.tally = _Tally()
         self.best: dict[str, Case] = {}
+        self._leads: dict[str, _Lead] = {}
+        #: While a bug shrinks: the choices of its smallest example so far.
+        self._leads_choices: dict[str, Choices] = {}
         self._closed: set[str] = set()
+        self._aside: set[str] = set(settings.set_aside)
+        self._replayed: set[bytes] = set()
         self._explored = 0
-        self._exhausted = False
         self._started = 0.0
         self._deadline: float | None = None
-        self._error_types: dict[str, type[_DivergenceError]] = {}
 
     # ------------------------------------------------------------ running --
 
@@ -150,16 +266,20 @@ class Campaign:
             )
         )
         reason = "max-examples"
-        round_no = 0
         try:
-            while not self._exhausted and self._examples_left() > 0:
-                new = self._run_round(round_no)
-                self.sink(RoundFinished(round_no, new))
-                round_no += 1
+            with warnings.catch_warnings():
+                # Hypothesis warns when it builds the repr of a large example;
+                # campaigns never show Hypothesis's reports, so it is noise.
+                warnings.simplefilter("ignore", HypothesisWarning)
+                reason = self._search()
         except _BudgetSpent:
             reason = "budget"
+        except _Done:
+            reason = "all expected bugs shrunk"
         except KeyboardInterrupt:
             reason = "interrupted"
+        except _EngineError as error:
+            raise error.original from None
         finished = CampaignFinished(
             reason=reason,
             conversations=self.tally.conversations,
@@ -168,115 +288,305 @@ class Campaign:
             tier_b=self.tally.tier_b,
             signatures=tuple(sorted(self.best)),
             elapsed=time.monotonic() - self._started,
+            rejected=self.tally.rejected,
+            unshrunk=tuple(sorted(s for s, case in self.best.items() if not case.shrunk)),
         )
         self.sink(finished)
         return finished
+
+    def _search(self) -> str:
+        """Shrink every lead, explore for more, until examples run out."""
+        round_no = 0
+        while True:
+            if self._leads:
+                self._shrink(next(iter(self._leads.values())))
+                continue
+            self._replay_database()
+            if self._leads:
+                continue
+            if self._examples_left() <= 0:
+                return "max-examples"
+            found = self._explore(round_no)
+            self.sink(RoundFinished(round_no, found))
+            round_no += 1
+            if not found:
+                return "exhausted" if self._examples_left() > 0 else "max-examples"
 
     def _examples_left(self) -> int:
         if self.settings.max_examples is None:
             return 1 << 30
         return max(0, self.settings.max_examples - self._explored)
 
-    def _run_round(self, round_no: int) -> tuple[str, ...]:
-        """One Hypothesis run; returns the signatures it shrank (and so closes)."""
-        statistics: dict[str, Any] = {}
-        shrunk: tuple[str, ...] = ()
-        test = self._round_test(round_no, statistics)
-        calls_before = self.tally.batches
-        try:
-            # Hypothesis hands its run statistics to this callback; the
-            # generate-phase count is the number of batches explored.
-            collector: Any = hypothesis.statistics.collector
-            with collector.with_value(statistics.update), without_local_constants():
-                test()
-        except (_BudgetSpent, KeyboardInterrupt):
-            raise
-        except BaseException as exc:
-            shrunk = self._reported_signatures(exc)
-        generated = statistics.get("generate-phase", {}).get("test-cases")
-        self._explored += (
-            len(generated) if generated is not None else self.tally.batches - calls_before
-        )
-        # Only the bugs Hypothesis reported were shrunk as bugs of their own; one
-        # merely seen beside another stays open, for a later round to shrink.
-        for signature in shrunk:
-            self._closed.add(signature)
-            final = attrs.evolve(self.best[signature], shrunk=True)
-            self.best[signature] = final
-            self.sink(CaseImproved(final, final=True))
-        # A round that reported nothing ran to its end: its examples are spent,
-        # or Hypothesis ran out of distinct inputs first.
-        self._exhausted = not shrunk
-        return shrunk
+    def _check_deadline(self) -> None:
+        if self._deadline is not None and time.monotonic() >= self._deadline:
+            raise _BudgetSpent
 
-    def _round_test(self, round_no: int, statistics: dict[str, Any]) -> Any:
-        left = self._examples_left()
+    # ------------------------------------------------------------ explore --
+
+    def _explore(self, round_no: int) -> tuple[str, ...]:
+        """One seeded generate-only run; the new leads it stopped for (none: it ran out)."""
+        before = set(self._leads)
 
         @hypothesis.seed(round_seed(self.settings.seed, round_no))
         @hypothesis.settings(
             database=None,
-            max_examples=min(left, 1 << 30),
-            deadline=None,
-            derandomize=False,
-            report_multiple_bugs=True,
-            suppress_health_check=list(HealthCheck),
-            # No Phase.target: its hill-climbing runs between finding a bug
-            # and shrinking it, and with batches it postponed the first shrink
-            # by minutes (measured: found at 1.2 s, not shrunk after 200 s).
-            phases=(Phase.explicit, Phase.generate, Phase.shrink),
-            verbosity=Verbosity.quiet,
-            print_blob=False,
+            max_examples=min(self._examples_left(), 1 << 30),
+            phases=(Phase.generate,),
+            report_multiple_bugs=False,
+            **_QUIET,  # type: ignore[arg-type]
         )
         @hypothesis.given(self.strategy)
-        def search(batch: list[Conversation]) -> None:
-            self._examine(batch)
+        def explore(batch: list[Conversation]) -> None:
+            self._check_deadline()
+            self._explored += 1
+            self._examine(batch, steer=True)
+            if set(self._leads) - before:
+                raise _NewLead
 
-        return search
+        try:
+            with without_local_constants():
+                explore()
+        except _NewLead:
+            pass
+        return tuple(lead for lead in self._leads if lead not in before)
 
-    def _reported_signatures(self, exc: BaseException) -> tuple[str, ...]:
-        """The bugs a round ended with; anything but our own errors is a fuzzer bug and surfaces."""
-        reported = set()
-        for leaf in _leaves(exc):
-            if isinstance(leaf, _DivergenceError):
-                reported.add(str(leaf))
-            elif not (isinstance(leaf, HypothesisException) and "Flaky" in type(leaf).__name__):
-                raise leaf from exc
-        return tuple(sorted(signature for signature in reported if signature in self.best))
+    # ------------------------------------------------------------- shrink --
+
+    def _shrink(self, lead: _Lead) -> None:
+        """Hypothesis's fixed point for one bug, then the batched pass; the case is final."""
+        component = lead.component
+        started = time.monotonic()
+        if lead.choices is not None:
+            self._hypothesis_shrink(lead)
+        hypothesis_done = time.monotonic()
+        hypothesis_case = self.best[component]
+        batches = 0
+        if self.settings.minimise and not component.startswith("timeout "):
+            batches = self._minimise(component)
+        del self._leads[component]
+        self._closed.add(component)
+        final = attrs.evolve(self.best[component], shrunk=True)
+        self.best[component] = final
+        self.sink(CaseImproved(final, final=True))
+        self.sink(
+            ShrinkFinished(
+                signature=component,
+                found_at=lead.found_at,
+                started_at=started - self._started,
+                hypothesis_seconds=hypothesis_done - started,
+                minimise_seconds=time.monotonic() - hypothesis_done,
+                hypothesis_size=size_key(hypothesis_case.conversation)[:2],
+                final_size=size_key(final.conversation)[:2],
+                minimise_batches=batches,
+            )
+        )
+        self._save_choices(self._leads_choices.pop(component, None))
+        self._check_done()
+
+    def _hypothesis_shrink(self, lead: _Lead) -> None:
+        """Replay the lead's choices and let Hypothesis shrink them for this bug alone."""
+        assert lead.choices is not None
+        key = b"signals-fuzz.shrink"
+        store = InMemoryExampleDatabase()
+        # The secondary corpus: replayed and then shrunk. (A primary entry that
+        # still fails counts as already shrunk and would end the run at once.)
+        store.save(key + b".secondary", _encode(lead.choices))
+        component = lead.component
+        self._leads_choices[component] = lead.choices
+
+        @hypothesis.settings(
+            database=store,
+            max_examples=1,
+            phases=(Phase.reuse, Phase.shrink),
+            report_multiple_bugs=False,
+            **_QUIET,  # type: ignore[arg-type]
+        )
+        @hypothesis.given(self._unit)
+        def shrink(unit: Any) -> None:
+            self._check_deadline()
+            if component in self._examine(self._as_batch(unit), focus=component):
+                raise _Shows(component)
+
+        _use_private_database(shrink, key, round_seed(self.settings.seed, -1))
+        try:
+            with without_local_constants():
+                shrink()
+        except _Shows:
+            pass
+        except HypothesisException:
+            pass  # e.g. Flaky: the bug did not reproduce; the case keeps its best size
+
+    def _minimise(self, component: str) -> int:
+        """The batched pass on the bug's best case; the number of batches it sent."""
+
+        def shows(candidates: Sequence[Conversation]) -> list[bool]:
+            self._check_deadline()
+            try:
+                found = self._evaluate(candidates, [None] * len(candidates))
+            except Exception as exc:
+                raise _EngineError(exc) from exc
+            return [component in shown for shown in found]
+
+        result = minimise(self.best[component].conversation, shows, deadline=self._deadline)
+        return result.batches
+
+    # ------------------------------------------------------------- replay --
+
+    def _replay_database(self) -> None:
+        """Replay what other campaigns saved in the shared database and this one has not seen."""
+        database = self.settings.database
+        if database is None:
+            return
+        fresh = [
+            entry
+            for entry in database.fetch(self.settings.database_key)
+            if entry not in self._replayed and _decodable(entry)
+        ]
+        if not fresh:
+            return
+        self._replayed.update(fresh)
+        key = b"signals-fuzz.replay"
+        store = InMemoryExampleDatabase()
+        for entry in fresh:
+            store.save(key + b".secondary", entry)
+
+        @hypothesis.settings(
+            database=store,
+            max_examples=len(fresh) + 2,
+            phases=(Phase.reuse,),
+            report_multiple_bugs=True,
+            **_QUIET,  # type: ignore[arg-type]
+        )
+        @hypothesis.given(self._unit)
+        def replay(unit: Any) -> None:
+            self._check_deadline()
+            self._examine(self._as_batch(unit))
+
+        _use_private_database(replay, key, round_seed(self.settings.seed, -2))
+        with without_local_constants():
+            replay()
+
+    def _save_choices(self, choices: Choices | None) -> None:
+        """Share an example's choices through the database (and never replay our own)."""
+        database = self.settings.database
+        if database is None or choices is None:
+            return
+        entry = _encode(choices)
+        self._replayed.add(entry)
+        database.save(self.settings.database_key, entry)
 
     # ------------------------------------------------------- one example --
 
-    def _examine(self, batch: Sequence[Conversation]) -> None:
-        """The property: no conversation of the batch diverges at Tier A with a new signature."""
-        if self._deadline is not None and time.monotonic() >= self._deadline:
-            raise _BudgetSpent
+    def _as_batch(self, unit: Any) -> list[Conversation]:
+        """A shrink or replay example as a batch: one conversation, or the batch itself."""
+        return [unit] if self._single else list(unit)
+
+    def _marked(self, elements: st.SearchStrategy[Conversation]) -> st.SearchStrategy[Conversation]:
+        """``elements``, recording where each drawn conversation's choices start and end.
+
+        A bug seen in a batch of eight is then shrunk on its own conversation's
+        choices: each shrink step replays one conversation, not eight, and
+        Hypothesis does not first spend hundreds of steps on the other seven.
+        """
+        spans = self._spans
+
+        @st.composite
+        def marked(draw: st.DrawFn) -> Conversation:
+            data = hypothesis.control.current_build_context().data
+            start = len(data.choices)
+            conversation = draw(elements)
+            spans[id(conversation)] = (conversation, start, len(data.choices))
+            return conversation
+
+        return marked()
+
+    def _choices_per_conversation(self, batch: Sequence[Conversation]) -> list[Choices | None]:
+        """The choices that replay each conversation of the current example through ``_unit``."""
+        choices = _current_choices()
+        spans = dict(self._spans)
+        self._spans.clear()
+        if choices is None:
+            return [None] * len(batch)
+        if not self._single:
+            return [choices] * len(batch)
+        if len(batch) == 1 and id(batch[0]) not in spans:
+            return [choices]  # a shrink or replay example: the conversation is the example
+        out: list[Choices | None] = []
+        for conversation in batch:
+            span = spans.get(id(conversation))
+            out.append(
+                None if span is None or span[0] is not conversation else choices[span[1] : span[2]]
+            )
+        return out
+
+    def _examine(
+        self, batch: Sequence[Conversation], *, focus: str | None = None, steer: bool = False
+    ) -> set[str]:
+        """Analyse one Hypothesis example; the bugs it shows (set-aside ones included)."""
+        choices = self._choices_per_conversation(batch)
+        try:
+            found = self._evaluate(batch, choices, focus=focus, steer=steer)
+        except Exception as exc:
+            raise _EngineError(exc) from exc
+        return set().union(*found) if found else set()
+
+    def _evaluate(
+        self,
+        batch: Sequence[Conversation],
+        choices: Sequence[Choices | None],
+        *,
+        focus: str | None = None,
+        steer: bool = False,
+    ) -> list[set[str]]:
+        """Run both sides on ``batch``; per conversation, the Tier-A bugs it shows.
+
+        Every bug not set aside is kept (smallest case) and, when new, becomes
+        a lead carrying its conversation's ``choices``; the focused bug's best
+        choices are kept too, so the shrunk example can be shared. ``steer``
+        labels the example for Hypothesis's statistics (exploration only: in a
+        run with a database, targets make Hypothesis keep a Pareto front, which
+        cost more than the analyzers in shrink runs).
+        """
         references, candidates = analyze_pair(self.reference, self.candidate, batch)
         self.tally.batches += 1
-        fresh: str | None = None
-        for conversation, reference, candidate in zip(batch, references, candidates, strict=True):
+        shown: list[set[str]] = []
+        rows = zip(batch, choices, references, candidates, strict=True)
+        for conversation, its_choices, reference, candidate in rows:
             comparison = compare(reference, candidate, diffs=False)
             self.tally.add(comparison)
             self.sink(ConversationCompared(conversation, reference, candidate, comparison))
             divergence = comparison.tier_a
-            if divergence is None:
-                continue
-            for component in divergence.components:
-                if component in self.settings.set_aside:
-                    continue
-                self._keep(component, conversation, reference, candidate, divergence)
-                if fresh is None and component not in self._closed:
-                    fresh = component
-        _steer(references, candidates)
+            components = set() if divergence is None else set(divergence.components)
+            shown.append(components)
+            for component in sorted(components - self._aside):
+                assert divergence is not None
+                improved = self._keep(component, conversation, reference, candidate, divergence)
+                if component == focus and improved and its_choices is not None:
+                    self._leads_choices[component] = its_choices
+                self._note_lead(component, conversation, its_choices)
+        if steer and hypothesis.control.currently_in_test_context():
+            _steer(references, candidates)
         self._progress()
-        if fresh is not None:
-            self._fail(fresh)
+        return shown
 
-    def _fail(self, signature: str) -> NoReturn:
-        error_type = self._error_types.get(signature)
-        if error_type is None:
-            name = f"TierADivergence{len(self._error_types) + 1}"
-            error_type = type(name, (_DivergenceError,), {})
-            self._error_types[signature] = error_type
-        raise error_type(signature)
+    def _note_lead(
+        self, component: str, conversation: Conversation, choices: Choices | None
+    ) -> None:
+        """Open a lead for a bug seen for the first time; keep the smallest choices of open ones."""
+        if component in self._closed:
+            return
+        size = size_key(conversation)
+        lead = self._leads.get(component)
+        if lead is None:
+            if self.coordinator is not None and not self.coordinator.claim(component):
+                self._aside.add(component)  # another campaign shrinks it
+                return
+            self._leads[component] = _Lead(
+                component, choices, size, time.monotonic() - self._started
+            )
+            self._save_choices(choices)
+        elif choices is not None and (lead.choices is None or size < lead.size):
+            lead.choices, lead.size = choices, size
 
     def _keep(
         self,
@@ -285,17 +595,18 @@ class Campaign:
         reference: Outcome,
         candidate: Outcome,
         divergence: Divergence,
-    ) -> None:
-        """Remember the conversation if it is the smallest yet showing this bug."""
+    ) -> bool:
+        """Remember the conversation if it is the smallest yet showing this bug; whether it was."""
         known = self.best.get(component)
         if known is not None and size_key(conversation) >= size_key(known.conversation):
-            return
+            return False
         case = self._make_case(component, conversation, reference, candidate, divergence)
         if known is not None and known.shrunk:
             # Smaller than a case Hypothesis already finished shrinking: at least as minimal.
             case = attrs.evolve(case, shrunk=True)
         self.best[component] = case
         self.sink(DivergenceFound(case) if known is None else CaseImproved(case))
+        return True
 
     def _make_case(
         self,
@@ -307,11 +618,14 @@ class Campaign:
     ) -> Case:
         """A case filed under one bug (a signature component); its diff shows all of it."""
         detailed = compare(reference, candidate, detail=True)
-        diff: dict[str, Any] = {"tier_a": dict(divergence.diff)}
-        if detailed.tier_b is not None:
-            diff["tier_b"] = dict(detailed.tier_b.diff)
-        if detailed.tier_c is not None:
-            diff["tier_c"] = dict(detailed.tier_c.diff)
+        diff: dict[str, Any] = {}
+        for tier, found in (
+            ("tier_a", detailed.tier_a or divergence),
+            ("tier_b", detailed.tier_b),
+            ("tier_c", detailed.tier_c),
+        ):
+            if found is not None:
+                diff[tier] = dict(found.diff)
         return Case(
             conversation=json.loads(json.dumps(conversation)),
             tier=Tier.A,
@@ -336,6 +650,12 @@ class Campaign:
             command=self.settings.command,
         )
 
+    def _check_done(self) -> None:
+        wanted = self.settings.stop_when
+        shrunk = [s for s in self._closed if self.best.get(s) is not None]
+        if wanted and all(any(s.startswith(prefix) for s in shrunk) for prefix in wanted):
+            raise _Done
+
     def _progress(self) -> None:
         now = time.monotonic()
         self.sink(
@@ -348,8 +668,21 @@ class Campaign:
                 signatures=len(self.best),
                 elapsed=now - self._started,
                 remaining=None if self._deadline is None else max(0.0, self._deadline - now),
+                rejected=self.tally.rejected,
             )
         )
+
+
+def _use_private_database(test: Any, key: bytes, seed: int) -> None:
+    """Point a ``@given`` test at a fixed key of its database, with a fixed random seed.
+
+    Shrink and replay runs plant choice sequences in a private in-memory
+    database under a key of our choosing (Hypothesis derives one from the
+    function otherwise; ``find()`` sets the same attribute). ``@seed`` cannot
+    be used for determinism here: it also switches the database off.
+    """
+    test._hypothesis_internal_database_key = key
+    test._hypothesis_internal_use_seed = seed
 
 
 def _steer(references: Sequence[Outcome], candidates: Sequence[Outcome]) -> None:
@@ -357,10 +690,9 @@ def _steer(references: Sequence[Outcome], candidates: Sequence[Outcome]) -> None
 
     ``event`` records which leaf types fired (either side) and which buckets
     were reached, and ``target`` the number of distinct types; they show in
-    Hypothesis's statistics (``--hypothesis-show-statistics`` style reports)
-    and would drive its target phase, which campaigns leave off (see
-    ``_round_test``). Generation reaches rare signals by construction instead:
-    the strategies aim at every leaf type and edge.
+    Hypothesis's statistics. Campaigns leave the target phase off (its
+    hill-climbing would delay shrinking); generation reaches rare signals by
+    construction instead.
     """
     fired: set[str] = set()
     for outcome in (*references, *candidates):
@@ -372,7 +704,15 @@ def _steer(references: Sequence[Outcome], candidates: Sequence[Outcome]) -> None
         hypothesis.event("fired", signal_type)
 
 
-def _default_strategy(batch_size: int) -> st.SearchStrategy[list[Conversation]]:
-    from fuzz.search.inputs import campaign_batches
+def _default_conversations() -> st.SearchStrategy[Conversation]:
+    from fuzz.search.inputs import campaign_conversations
 
-    return campaign_batches(batch_size=batch_size)
+    return campaign_conversations()
+
+
+def _batches(
+    batch_size: int, elements: st.SearchStrategy[Conversation]
+) -> st.SearchStrategy[list[Conversation]]:
+    from strategies.conversations import batches
+
+    return batches(min_size=1, max_size=batch_size, elements=elements)

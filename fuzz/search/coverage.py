@@ -42,6 +42,8 @@ class Coverage:
     leaf_types: dict[str, int]
     quality: dict[str, int]
     failures: int = 0
+    #: Failures by label (``error-line``, ``crash exit 1``...): what the target rejected.
+    rejected: dict[str, int] = attrs.field(factory=dict)
     unknown_types: dict[str, int] = attrs.field(factory=dict)
     unknown_quality: dict[str, int] = attrs.field(factory=dict)
     seconds: float = 0.0
@@ -52,10 +54,13 @@ class Coverage:
         n = failures = 0
         fired: Counter[str] = Counter()
         buckets: Counter[str] = Counter()
+        rejected: Counter[str] = Counter()
         for outcome in outcomes:
             n += 1
             if outcome.report is None:
                 failures += 1
+                if outcome.failure is not None:
+                    rejected[outcome.failure.label] += 1
                 continue
             fired.update(signal_types_in(outcome.report))
             buckets[str(outcome.report.get("overall_quality"))] += 1
@@ -64,6 +69,7 @@ class Coverage:
             leaf_types={t: fired[t] for t in LEAF_TYPES},
             quality={b: buckets[b] for b in QUALITY_BUCKETS},
             failures=failures,
+            rejected=dict(sorted(rejected.items())),
             unknown_types={t: c for t, c in sorted(fired.items()) if t not in LEAF_TYPES},
             unknown_quality={b: c for b, c in sorted(buckets.items()) if b not in QUALITY_BUCKETS},
             seconds=seconds,
@@ -77,6 +83,8 @@ class Coverage:
             "target": attrs.asdict(target_identity),
             "leaf_types": {t: self._entry(c) for t, c in self.leaf_types.items()},
             "quality": {b: self._entry(c) for b, c in self.quality.items()},
+            "failures": self._entry(self.failures),
+            "rejected": {label: self._entry(c) for label, c in self.rejected.items()},
         }
 
     def table(self) -> str:
@@ -87,6 +95,9 @@ class Coverage:
         rows += [(f"quality {b}", str(c), self._percent(c)) for b, c in self.quality.items()]
         rows.append(("", "", ""))
         rows.append(("failures", str(self.failures), self._percent(self.failures)))
+        rows += [
+            (f"  rejected: {label}", str(c), self._percent(c)) for label, c in self.rejected.items()
+        ]
         rows += [(f"unknown {t}", str(c), self._percent(c)) for t, c in self.unknown_types.items()]
         rows += [
             (f"unknown quality {b!r}", str(c), self._percent(c))

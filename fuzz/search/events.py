@@ -46,6 +46,7 @@ class BatchCompared:
     signatures: int
     elapsed: float
     remaining: float | None
+    rejected: int = 0
 
 
 @attrs.frozen
@@ -61,6 +62,24 @@ class CaseImproved:
 
     case: Case
     final: bool = False
+
+
+@attrs.frozen
+class ShrinkFinished:
+    """One bug fully shrunk: how long each stage took and what it achieved.
+
+    Times are seconds since the campaign started (``found_at``, ``started_at``)
+    or durations; sizes are (messages, characters of text).
+    """
+
+    signature: str
+    found_at: float
+    started_at: float
+    hypothesis_seconds: float
+    minimise_seconds: float
+    hypothesis_size: tuple[int, int]
+    final_size: tuple[int, int]
+    minimise_batches: int
 
 
 @attrs.frozen
@@ -80,6 +99,9 @@ class CampaignFinished:
     tier_b: int
     signatures: tuple[str, ...]
     elapsed: float
+    rejected: int = 0
+    #: Bugs found but not fully shrunk when the campaign stopped.
+    unshrunk: tuple[str, ...] = ()
 
 
 Event = (
@@ -88,6 +110,7 @@ Event = (
     | BatchCompared
     | DivergenceFound
     | CaseImproved
+    | ShrinkFinished
     | RoundFinished
     | CampaignFinished
 )

@@ -24,10 +24,22 @@ def campaign_batches(
     seed_chats: Sequence[Conversation] = (),
     dictionary: Sequence[str] = (),
 ) -> st.SearchStrategy[list[Conversation]]:
-    """What a campaign draws: batches of generated conversations, mixed with
-    mutated seed chats (``--seeds``) and human turns built from phrases
-    harvested from a target's source (``--dictionary``) when given."""
-    from strategies.conversations import WINDOW, batches, conversations
+    """Batches of ``campaign_conversations``: what one campaign example holds."""
+    from strategies.conversations import batches
+
+    elements = campaign_conversations(seed_chats=seed_chats, dictionary=dictionary)
+    return batches(min_size=1, max_size=batch_size, elements=elements)
+
+
+def campaign_conversations(
+    *,
+    seed_chats: Sequence[Conversation] = (),
+    dictionary: Sequence[str] = (),
+) -> st.SearchStrategy[Conversation]:
+    """One conversation as a campaign draws it: generated, mixed with mutated seed
+    chats (``--seeds``) and human turns built from phrases harvested from a
+    target's source (``--dictionary``) when given."""
+    from strategies.conversations import WINDOW, conversations
     from strategies.dictionary import dictionary_texts
     from strategies.seeds import seeded_conversations
 
@@ -37,4 +49,4 @@ def campaign_batches(
     if dictionary:
         human = dictionary_texts(dictionary).map(lambda text: {"from": "human", "value": text})
         kinds.append(st.lists(human, min_size=1, max_size=4))
-    return batches(min_size=1, max_size=batch_size, elements=st.one_of(kinds))
+    return st.one_of(kinds)

@@ -18,6 +18,7 @@ from fuzz.search.events import (
     CaseImproved,
     DivergenceFound,
     Event,
+    ShrinkFinished,
     Sink,
 )
 
@@ -97,11 +98,13 @@ class ProgressLine:
             self._say(
                 f"  found: {case.signature} ({len(case.conversation)} messages, shrinking...)"
             )
-        elif isinstance(event, CaseImproved) and event.final:
-            case = event.case
-            size = sum(len(str(m.get("value", ""))) for m in case.conversation)
+        elif isinstance(event, ShrinkFinished):
+            (hyp_messages, hyp_chars), (messages, chars) = event.hypothesis_size, event.final_size
             self._say(
-                f"  shrunk: {case.signature} -> {len(case.conversation)} messages, {size} chars"
+                f"  shrunk: {event.signature} -> {messages} messages, {chars} chars "
+                f"(Hypothesis {hyp_messages} msg/{hyp_chars} ch in "
+                f"{event.hypothesis_seconds:.1f}s, batched pass {event.minimise_batches} "
+                f"batch(es) in {event.minimise_seconds:.1f}s)"
             )
         elif isinstance(event, CampaignFinished):
             rate = event.conversations / event.elapsed if event.elapsed > 0 else 0.0
@@ -109,8 +112,14 @@ class ProgressLine:
                 f"signals-fuzz: stopped ({event.reason}) after {_duration(event.elapsed)}: "
                 f"{event.conversations:,} conversations ({rate:,.0f}/s), "
                 f"Tier A {event.tier_a:,}, Tier B {event.tier_b:,}, "
+                f"rejected by both {event.rejected:,}, "
                 f"{len(event.signatures)} distinct Tier-A signature(s)"
             )
+            if event.unshrunk:
+                self._say(
+                    f"  not fully shrunk when it stopped ({len(event.unshrunk)}): "
+                    + ", ".join(event.unshrunk)
+                )
 
     def _progress(self, event: BatchCompared) -> None:
         now = self.clock()
@@ -123,7 +132,7 @@ class ProgressLine:
             f"  [{_duration(event.elapsed)}] {event.batches:,} examples, "
             f"{event.conversations:,} conversations ({rate:,.0f}/s) | "
             f"Tier A {event.tier_a:,} | Tier B {event.tier_b:,} | "
-            f"{event.signatures} signature(s){left}"
+            f"rejected by both {event.rejected:,} | {event.signatures} signature(s){left}"
         )
         if self._tty:
             self.stream.write("\r\x1b[K" + line)

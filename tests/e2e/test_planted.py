@@ -101,6 +101,15 @@ PLANTED = [
         lambda c: len(c.conversation) <= 3 and 1000 <= len(text_of(c)) <= 2 * 2100,
     ),
     Planted(
+        # Needs 101 messages (a trigger just outside the faithful window) but
+        # no text besides the trigger: the batched pass must empty the other
+        # hundred. Bound: 101 messages, at most 20 characters in all.
+        "window_off_by_one",
+        lambda s: s.startswith("counts: interaction."),
+        lambda c: len(c.conversation) == 101 and len(text_of(c)) <= 20,
+        max_examples=300,
+    ),
+    Planted(
         "crash",
         lambda s: s == "crash IndexError on candidate",
         lambda c: roles(c) == ["observation"],
@@ -144,6 +153,33 @@ def test_tier_b_only_variant_never_fails_a_campaign() -> None:
     campaign = run_campaign("index_shift", 150, 10.0)
     assert campaign.best == {}
     assert campaign.tally.tier_b > 0 and campaign.tally.tier_a == 0
+
+
+def test_a_bug_seen_beside_another_is_shrunk_in_the_same_campaign() -> None:
+    """Two bugs in one conversation of the only example explored must both end shrunk."""
+    from hypothesis import strategies as st
+
+    both = [
+        {"from": "human", "value": "Cheers! that is all, see you"},
+        {"from": "function_call", "value": '{"name": "search", "arguments": {"q": "paris"}}'},
+        {"from": "observation", "value": "upstream error: 504 Gateway Timeout after 30s"},
+        {"from": "gpt", "value": "The search timed out, sorry."},
+    ]
+    candidate = "py:tests.fixtures.py_analyzers:missing_trigger_and_narrow_timeout"
+    campaign = Campaign(
+        parse_target(REFERENCE),
+        parse_target(candidate),
+        CampaignSettings(seed=1, max_examples=1),
+        lambda event: None,
+        strategy=st.just([both]),
+    )
+    campaign.run()
+    gratitude = campaign.best["counts: interaction.satisfaction.gratitude ref>cand"]
+    timeout = campaign.best["counts: environment.exhaustion.timeout ref>cand"]
+    assert gratitude.shrunk and timeout.shrunk
+    assert roles(gratitude) == ["human"] and len(text_of(gratitude)) <= len("cheers")
+    assert roles(timeout)[-1] == "observation" and len(timeout.conversation) <= 2
+    assert len(timeout.conversation[-1]["value"]) < len("504 Gateway Timeout")
 
 
 def test_two_variants_give_two_signatures_each_shrunk() -> None:

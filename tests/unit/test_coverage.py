@@ -56,6 +56,7 @@ def test_counts_conversations_not_instances() -> None:
     assert sum(coverage.leaf_types.values()) == 3
     assert coverage.quality == {"excellent": 0, "good": 1, "neutral": 0, "poor": 1, "severe": 0}
     assert coverage.failures == 1
+    assert coverage.rejected == {"crash IndexError": 1}
     assert coverage.unknown_types == {"interaction.made_up.type": 1}
     assert coverage.unknown_quality == {"weird": 1}
 
@@ -66,7 +67,7 @@ def test_json_shape_has_every_leaf_and_bucket_with_rates() -> None:
         [Outcome.of_report(_report(GRATITUDE, quality="good")), Outcome.of_report(_report())]
     )
     data = coverage.to_json(7, IDENTITY)
-    assert set(data) == {"n", "seed", "target", "leaf_types", "quality"}
+    assert set(data) == {"n", "seed", "target", "leaf_types", "quality", "failures", "rejected"}
     assert data["n"] == 2 and data["seed"] == 7
     assert data["target"] == attrs.asdict(IDENTITY)
     assert list(data["leaf_types"]) == list(LEAF_TYPES) and len(LEAF_TYPES) == 25

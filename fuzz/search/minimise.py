@@ -1,0 +1,240 @@
+"""The batched minimisation pass: delta debugging with many candidates per process.
+
+Hypothesis shrinks one candidate at a time, and through a ``cmd:`` target
+every step pays a process start. It also stops where its strategy's shape
+stops it: a conversation built whole (the 101-message window edge) keeps
+text the bug never needed. This pass polishes a case after Hypothesis has
+finished with it, working on the conversation itself rather than on
+Hypothesis's choices:
+
+1. **messages**: delete runs of messages;
+2. **words**: delete runs of words (a word with the whitespace before it),
+   across all messages at once, so emptying a hundred filler messages is a
+   handful of steps rather than a hundred;
+3. **characters**: delete runs of characters, across all messages.
+
+Each level is delta debugging (``ddmin``'s complement tests): at
+granularity *n* the atoms are cut into *n* runs and every "all but run *i*"
+candidate is tried; the smallest that still shows the bug is kept and the
+granularity drops by one, otherwise it doubles, until single atoms have been
+tried. All candidates of one step go to the targets as **one batch** (in
+slices of ``max_batch``, stopping at the first slice with a success), so a
+``cmd:`` target pays one process start per step, not per candidate.
+
+A candidate is only ever a strict deletion, and it is kept only when
+``shows`` says it still shows the bug, so the pass never loses the bug and
+never grows the case. Results are cached by content: the same text reached
+twice is not sent twice.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from typing import Final, TypeVar
+
+import attrs
+
+from fuzz.engine.targets import Conversation
+from fuzz.gate.corpus import size_key
+
+#: Candidates sent in one batch (one process per side for a ``cmd:`` target).
+DEFAULT_MAX_BATCH: Final = 128
+
+#: Judges candidates: for each, whether it still shows the bug.
+Shows = Callable[[Sequence[Conversation]], list[bool]]
+
+A = TypeVar("A")
+T = TypeVar("T")
+
+#: A word and the whitespace before it, or trailing whitespace alone.
+_WORDS: Final = re.compile(r"\s*\S+|\s+")
+
+
+@attrs.frozen
+class MinimiseResult:
+    """What the pass did: the final conversation and what it cost."""
+
+    conversation: Conversation
+    batches: int
+    candidates: int
+    seconds: float
+
+
+@attrs.define
+class _Judge:
+    """Batches candidates to ``shows``, caching verdicts by content."""
+
+    shows: Shows
+    max_batch: int
+    deadline: float | None
+    batches: int = 0
+    candidates: int = 0
+    _seen: dict[str, bool] = attrs.field(factory=dict)
+
+    def expired(self) -> bool:
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
+    def first_passing(
+        self, candidates: Iterator[tuple[Conversation, T]]
+    ) -> list[tuple[Conversation, T]]:
+        """The candidates that show the bug, from the first slice of ``max_batch`` holding any.
+
+        Candidates are built lazily: at fine granularity there are thousands,
+        and most steps stop at their first slice.
+        """
+        while not self.expired():
+            chunk: list[tuple[str, Conversation, T]] = []
+            for candidate, tag in candidates:
+                key = _key(candidate)
+                verdict = self._seen.get(key)
+                if verdict:
+                    return [(candidate, tag)]
+                if verdict is None and all(key != k for k, _, _ in chunk):
+                    chunk.append((key, candidate, tag))
+                if len(chunk) >= self.max_batch:
+                    break
+            if not chunk:
+                return []
+            verdicts = self.shows([candidate for _, candidate, _ in chunk])
+            self.batches += 1
+            self.candidates += len(chunk)
+            for (key, _, _), verdict in zip(chunk, verdicts, strict=True):
+                self._seen[key] = verdict
+            passing = [(c, tag) for (_, c, tag), v in zip(chunk, verdicts, strict=True) if v]
+            if passing:
+                return passing
+        return []
+
+
+def _key(conversation: Conversation) -> str:
+    return json.dumps(conversation, sort_keys=True, ensure_ascii=True)
+
+
+def minimise(
+    conversation: Conversation,
+    shows: Shows,
+    *,
+    max_batch: int = DEFAULT_MAX_BATCH,
+    deadline: float | None = None,
+) -> MinimiseResult:
+    """The smallest conversation this pass reaches from ``conversation`` that still shows the bug.
+
+    ``shows`` judges a batch of candidates; ``deadline`` (a ``time.monotonic``
+    value) stops the pass early, keeping what it has. The input itself is
+    assumed to show the bug (it is returned unchanged if nothing smaller does).
+    """
+    if max_batch < 1:
+        raise ValueError(f"max_batch={max_batch!r} must be at least 1")
+    started = time.monotonic()
+    judge = _Judge(shows, max_batch, deadline)
+    current = [dict(message) for message in conversation]
+    current = _ddmin(current, _message_atoms, _rebuild_messages, judge)
+    current = _ddmin(current, _word_atoms, _rebuild_words, judge)
+    current = _ddmin(current, _char_atoms, _rebuild_chars, judge)
+    return MinimiseResult(current, judge.batches, judge.candidates, time.monotonic() - started)
+
+
+def _ddmin(
+    conversation: Conversation,
+    atoms_of: Callable[[Conversation], list[A]],
+    rebuild: Callable[[Conversation, list[A]], Conversation],
+    judge: _Judge,
+) -> Conversation:
+    """Delta debugging over one kind of atom; returns the smallest passing conversation."""
+    origin = conversation  # atoms always index the level's starting point
+    atoms = atoms_of(origin)
+    n = 2
+    while atoms and not judge.expired():
+        n = min(n, len(atoms))
+        size = -(-len(atoms) // n)  # ceiling division
+        shown = judge.first_passing(_complements(origin, conversation, atoms, size, rebuild))
+        if shown:
+            conversation, atoms = min(shown, key=lambda pair: size_key(pair[0]))
+            n = max(n - 1, 2)
+            continue
+        if n >= len(atoms):
+            break
+        n = min(2 * n, len(atoms))
+    return conversation
+
+
+def _complements(
+    origin: Conversation,
+    current: Conversation,
+    atoms: list[A],
+    size: int,
+    rebuild: Callable[[Conversation, list[A]], Conversation],
+) -> Iterator[tuple[Conversation, list[A]]]:
+    """Each "all atoms but run *i*" candidate (runs of ``size``), if smaller than ``current``."""
+    bound = size_key(current)
+    for i in range(0, len(atoms), size):
+        kept = atoms[:i] + atoms[i + size :]
+        candidate = rebuild(origin, kept)
+        if size_key(candidate) < bound:
+            yield candidate, kept
+
+
+# --- atoms of each level ----------------------------------------------------
+
+
+def _message_atoms(conversation: Conversation) -> list[int]:
+    return list(range(len(conversation)))
+
+
+def _rebuild_messages(conversation: Conversation, kept: list[int]) -> Conversation:
+    return [conversation[i] for i in kept]
+
+
+def _value(message: dict[str, object]) -> str | None:
+    value = message.get("value")
+    return value if isinstance(value, str) else None
+
+
+def _word_atoms(conversation: Conversation) -> list[tuple[int, int]]:
+    return [
+        (m, w)
+        for m, message in enumerate(conversation)
+        if (value := _value(message))
+        for w in range(len(_WORDS.findall(value)))
+    ]
+
+
+def _rebuild_words(conversation: Conversation, kept: list[tuple[int, int]]) -> Conversation:
+    keep = set(kept)
+    out = []
+    for m, message in enumerate(conversation):
+        value = _value(message)
+        if value:
+            words = _WORDS.findall(value)
+            message = {
+                **message,
+                "value": "".join(w for i, w in enumerate(words) if (m, i) in keep),
+            }
+        out.append(message)
+    return out
+
+
+def _char_atoms(conversation: Conversation) -> list[tuple[int, int]]:
+    return [
+        (m, c)
+        for m, message in enumerate(conversation)
+        if (value := _value(message))
+        for c in range(len(value))
+    ]
+
+
+def _rebuild_chars(conversation: Conversation, kept: list[tuple[int, int]]) -> Conversation:
+    keep = set(kept)
+    out = []
+    for m, message in enumerate(conversation):
+        value = _value(message)
+        if value:
+            message = {
+                **message,
+                "value": "".join(ch for i, ch in enumerate(value) if (m, i) in keep),
+            }
+        out.append(message)
+    return out
