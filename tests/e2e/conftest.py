@@ -23,9 +23,10 @@ WORDS = st.sampled_from(["hello", "thanks", "BOOM", "ok", "please", "!"])
 MESSAGES = st.fixed_dictionaries(
     {"from": st.sampled_from(["human", "gpt"]), "value": st.lists(WORDS, max_size=6).map(" ".join)}
 )
-#: Small batches of toy conversations: enough to plant 'thanks', '!' and 'BOOM'.
+#: Toy conversations, and small batches of them: enough to plant 'thanks', '!' and 'BOOM'.
+TOY_CONVERSATIONS: st.SearchStrategy[Conversation] = st.lists(MESSAGES, max_size=6)
 TOY_BATCHES: st.SearchStrategy[list[Conversation]] = st.lists(
-    st.lists(MESSAGES, max_size=6), min_size=1, max_size=6
+    TOY_CONVERSATIONS, min_size=1, max_size=6
 )
 
 

@@ -55,6 +55,7 @@ def test_demo_finds_writes_and_says_where(
     out, result = demo_dir
     assert result.returncode == 0, result.stderr
     assert "seed 0" in result.stderr and "rerun with: signals-fuzz demo" in result.stderr
+    assert "stopped (all expected bugs shrunk)" in result.stderr, "the demo must stop early"
     cases = sorted((out / "corpus").glob("*.json"))
     reproducers = sorted((out / "shrunk").glob("*.md"))
     signatures = {json.loads(p.read_text())["signature"] for p in cases}

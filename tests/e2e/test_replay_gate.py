@@ -343,10 +343,12 @@ def test_campaign_with_baseline_finds_the_other_bug(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: Any
 ) -> None:
     """A campaign given a baseline accepting one planted bug must find and save only the other."""
-    import fuzz.search.campaign
-    from tests.e2e.conftest import TOY_BATCHES
+    import fuzz.search.inputs
+    from tests.e2e.conftest import TOY_CONVERSATIONS
 
-    monkeypatch.setattr(fuzz.search.campaign, "_default_strategy", lambda batch_size: TOY_BATCHES)
+    monkeypatch.setattr(
+        fuzz.search.inputs, "campaign_conversations", lambda **options: TOY_CONVERSATIONS
+    )
     baseline = baseline_file(
         tmp_path / "b.json", {CRASH: {"reason": "known crash", "accepted_by": "t"}}
     )

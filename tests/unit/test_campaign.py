@@ -178,3 +178,22 @@ def test_no_hypothesis_warning_reaches_the_user(tmp_path: Path) -> None:
             strategy=huge,
         ).run()
     assert not [w for w in caught if issubclass(w.category, HypothesisWarning)]
+
+
+def test_a_shared_database_hands_one_campaigns_bugs_to_the_next(tmp_path: Path) -> None:
+    """A campaign must replay what another saved in a shared database before exploring."""
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    from fuzz.search.events import RoundFinished
+
+    shared = DirectoryBasedExampleDatabase(str(tmp_path / "db"))
+    first = run(tmp_path / "a", CampaignSettings(seed=3, max_examples=200, database=shared))[1]
+    assert CRASH in first.best and list(shared.fetch(b"signals-fuzz.campaign"))
+
+    events: list[Event] = []
+    settings = CampaignSettings(seed=99, max_examples=1, database=shared)
+    _, second, _ = run(tmp_path / "b", settings, events.append)
+    kinds = [type(e).__name__ for e in events if isinstance(e, DivergenceFound | RoundFinished)]
+    assert kinds[:2] == ["DivergenceFound", "DivergenceFound"], "replayed before exploring"
+    assert {CRASH, GRATITUDE} <= set(second.best)
+    assert [m["value"] for m in second.best[CRASH].conversation] == ["BOOM"]
