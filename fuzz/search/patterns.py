@@ -11,11 +11,15 @@ literal does not carry, still counts). A pattern is reached when any of its
 alternatives is. Values that are not strings are checked as their JSON.
 
 Cost: every message would be searched by every alternative not yet
-reached. A literal run every match of an alternative must contain (the
-longest run of plain characters on its mandatory path, from ``re``'s own
-parser) gates the search: the regex runs only when the lower-cased text
-contains the run. Alternatives with no such run are always searched. Once
-reached, an alternative is never searched again.
+reached. Instead, the literal runs (2+ characters) every match of an
+alternative must contain, found on its mandatory path with ``re``'s own
+parser, gate the search: the regex runs only when the lower-cased text
+contains all of them. Each alternative is indexed under its least shared
+run, and a message is scanned for the distinct indexed runs (one substring
+test each, in C), so only alternatives whose run occurs get their regex
+run; runs whose alternatives were all reached leave the index. Alternatives
+with no run are always searched. Once reached, an alternative is never
+searched again.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ _SRE: Any = importlib.import_module("re._parser")
 _CONST: Any = importlib.import_module("re._constants")
 
 #: Shortest literal run worth gating a search on.
-_MIN_RUN: Final = 3
+_MIN_RUN: Final = 2
 
 
 @attrs.frozen
@@ -130,17 +134,33 @@ class PatternTracker:
 
     dictionary: Dictionary
     conversations: int = 0
-    _compiled: list[tuple[int, int, re.Pattern[str], str | None]] = attrs.field(
+    #: Per alternative: (pattern index, alternative index, regex, required runs).
+    _entries: list[tuple[int, int, re.Pattern[str], tuple[str, ...]]] = attrs.field(
         init=False, factory=list
     )
+    #: Gate run -> entries gated by it (each entry by its least shared run).
+    _index: dict[str, list[int]] = attrs.field(init=False, factory=dict)
+    _ungated: list[int] = attrs.field(init=False, factory=list)
+    _open: set[int] = attrs.field(init=False, factory=set)
     _hits: list[list[bool]] = attrs.field(init=False, factory=list)
 
     def __attrs_post_init__(self) -> None:
+        shared: dict[str, int] = {}
         for i, pattern in enumerate(self.dictionary.patterns):
             self._hits.append([False] * len(pattern.alternatives))
             for j, alternative in enumerate(pattern.alternatives):
                 compiled = re.compile(alternative)
-                self._compiled.append((i, j, compiled, required_run(compiled)))
+                runs = required_runs(compiled)
+                self._entries.append((i, j, compiled, runs))
+                for run in runs:
+                    shared[run] = shared.get(run, 0) + 1
+        for key, (_i, _j, _compiled, runs) in enumerate(self._entries):
+            self._open.add(key)
+            if not runs:
+                self._ungated.append(key)
+            else:
+                gate = min(runs, key=lambda run: (shared[run], -len(run), run))
+                self._index.setdefault(gate, []).append(key)
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, ConversationCompared):
@@ -149,7 +169,7 @@ class PatternTracker:
     def observe(self, conversation: Conversation) -> None:
         """Check every message value of one conversation against the alternatives not reached."""
         self.conversations += 1
-        if not self._compiled:
+        if not self._open:
             return
         for message in conversation:
             value = message.get("value") if isinstance(message, dict) else None
@@ -158,17 +178,27 @@ class PatternTracker:
                 self._check(text)
 
     def _check(self, text: str) -> None:
+        """Search ``text`` with the open alternatives whose run it holds (and the ungated ones).
+
+        Candidates are the entries of the gate runs the text holds (a
+        substring scan per distinct open run, in C); runs whose entries are all
+        reached leave the index.
+        """
         lowered = text.lower()
-        left = []
-        for entry in self._compiled:
-            i, j, compiled, run = entry
-            if (run is None or run in lowered) and (
-                compiled.search(text) or compiled.search(lowered)
-            ):
+        present = list(filter(lowered.__contains__, self._index))
+        candidates = [key for run in present for key in self._index[run]]
+        for key in (*candidates, *self._ungated):
+            if key not in self._open:
+                continue
+            i, j, compiled, runs = self._entries[key]
+            if not all(run in lowered for run in runs):
+                continue
+            if compiled.search(text) or compiled.search(lowered):
                 self._hits[i][j] = True
-            else:
-                left.append(entry)
-        self._compiled = left
+                self._open.discard(key)
+        for run in present:
+            if not any(key in self._open for key in self._index[run]):
+                del self._index[run]
 
     def coverage(self) -> PatternCoverage:
         return PatternCoverage(
@@ -179,16 +209,23 @@ class PatternTracker:
         )
 
 
-def required_run(compiled: re.Pattern[str]) -> str | None:
-    """The longest lower-cased literal run every match of ``compiled`` contains, or None."""
+def required_runs(compiled: re.Pattern[str]) -> tuple[str, ...]:
+    """Lower-cased literal runs (2+ characters) every match of ``compiled`` contains,
+    longest first; empty when there is none."""
     try:
         parsed = _SRE.parse(compiled.pattern, compiled.flags)
     except Exception:  # re compiled it, so this is not expected; never gate then
-        return None
+        return ()
     runs: list[str] = []
     _collect_runs(list(parsed), runs)
-    best = max(runs, key=len, default="")
-    return best.lower() if len(best) >= _MIN_RUN else None
+    kept = {run.lower() for run in runs if len(run) >= _MIN_RUN}
+    return tuple(sorted(kept, key=lambda run: (-len(run), run)))
+
+
+def required_run(compiled: re.Pattern[str]) -> str | None:
+    """The longest of ``required_runs``, or None."""
+    runs = required_runs(compiled)
+    return runs[0] if runs else None
 
 
 def _collect_runs(items: list[Any], runs: list[str]) -> None:
