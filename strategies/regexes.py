@@ -58,11 +58,12 @@ itself, where the surrounding text is ours and shrinks away.
 from __future__ import annotations
 
 import functools
+import importlib
 import re
 import sys
 import unicodedata
 from collections.abc import Iterator
-from typing import Final
+from typing import Any, Final
 
 import attrs
 from hypothesis import strategies as st
@@ -112,9 +113,9 @@ def translate(literal: str, *, rust: bool) -> Translated:
         re.compile(python)
     except (re.error, OverflowError, RecursionError) as exc:
         raise Untranslatable(f"does not compile after translation: {exc}") from None
-    alts = alternatives(python)
+    alts = tuple(a for a in alternatives(python) if not _misanchored(a))
     if not alts:
-        raise Untranslatable("no alternative compiles")
+        raise Untranslatable("no alternative can match: text after '$' or before '^'")
     return Translated(python=python, alternatives=alts)
 
 
@@ -636,6 +637,44 @@ def _split_global_flags(pattern: str) -> tuple[str, str]:
         flags += m.group(0)
         pattern = pattern[m.end() :]
     return flags, pattern
+
+
+_SRE: Final[Any] = importlib.import_module("re._parser")
+_SRE_CONST: Final[Any] = importlib.import_module("re._constants")
+
+
+def _misanchored(alternative: str) -> bool:
+    """True when a top-level ``^``/``\\A`` follows, or ``$``/``\\Z`` precedes, text
+    every match must hold (so nothing matches and ``from_regex`` could only give up)."""
+    compiled = re.compile(alternative)
+    if compiled.flags & re.MULTILINE:
+        return False
+    items = list(_SRE.parse(alternative, compiled.flags))
+    c = _SRE_CONST
+    ends, starts = (c.AT_END, c.AT_END_STRING), (c.AT_BEGINNING, c.AT_BEGINNING_STRING)
+    consumed = False
+    for op, av in items:
+        if op is c.AT:
+            if av in starts and consumed:
+                return True
+            if av in ends:
+                rest = items[items.index((op, av)) + 1 :]
+                return any(_consumes(o, a) for o, a in rest)
+            continue
+        consumed = consumed or _consumes(op, av)
+    return False
+
+
+def _consumes(op: Any, av: Any) -> bool:
+    """Whether a parsed item always matches at least one character."""
+    c = _SRE_CONST
+    if op in (c.LITERAL, c.NOT_LITERAL, c.IN, c.ANY, c.CATEGORY):
+        return True
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        return bool(av[0] >= 1 and any(_consumes(o, a) for o, a in av[2]))
+    if op is c.SUBPATTERN:
+        return any(_consumes(o, a) for o, a in av[-1])
+    return False
 
 
 def _compiles(pattern: str) -> bool:

@@ -56,6 +56,8 @@ def test_unicode_categories_become_classes() -> None:
         ("x" * 500 + "(y|z)", False, "longer than"),
         (r"(unclosed (group", False, "not a Python regex"),
         (r"(?R)^x.", True, "CRLF"),
+        ("Price: $5 each", False, "can match"),
+        (r"total\Z \d+|x^y", False, "can match"),
     ],
 )  # fmt: skip
 def test_untranslatable_literals_say_why(literal: str, rust: bool, reason: str) -> None:
