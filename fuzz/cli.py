@@ -21,6 +21,7 @@ from fuzz.errors import UsageError
 
 if TYPE_CHECKING:
     from fuzz.gate.release import GateOptions
+    from fuzz.search.patterns import PatternCoverage
 
 DEFAULT_REFERENCE = "py:signals.analyzer:SignalAnalyzer"
 DEFAULT_CANDIDATE = "cmd:signals_replay"
@@ -212,7 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         default=None,
         metavar="PATH",
-        help="source trees or files of a target to harvest trigger phrases from",
+        help="source trees or files of a target to harvest trigger phrases and regexes from",
     )
     campaign.add_argument(
         "--shrunk", type=Path, default=Path("shrunk"), help="reproducer folder (default: shrunk)"
@@ -309,6 +310,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="generation seed (default: random, printed)",
     )
     coverage.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    coverage.add_argument(
+        "--dictionary",
+        type=Path,
+        nargs="+",
+        default=None,
+        metavar="PATH",
+        help="source trees or files to harvest from, as campaign --dictionary; also report "
+        "which harvested patterns (and alternatives) the conversations reached",
+    )
     coverage.add_argument(
         "--timeout",
         type=_seconds("--timeout"),
@@ -410,6 +420,7 @@ def run_campaign(
     from fuzz.gate.seeds import harvest_dictionary, read_seed_file
     from fuzz.search.campaign import Campaign, CampaignSettings
     from fuzz.search.inputs import campaign_conversations
+    from fuzz.search.patterns import PatternTracker
     from fuzz.search.sinks import CorpusRecorder, ProgressLine, fan_out
 
     set_aside = load_optional(baseline).accepted(datetime.date.today())
@@ -417,9 +428,10 @@ def run_campaign(
         ensure_writable_dir(out_dir, "--out")
     reference = parse_target(reference_spec, timeout=timeout)
     candidate = parse_target(candidate_spec, timeout=timeout)
+    harvested = harvest_dictionary(dictionary) if dictionary else None
     conversations = campaign_conversations(
         seed_chats=read_seed_file(seeds) if seeds is not None else (),
-        dictionary=harvest_dictionary(dictionary) if dictionary else (),
+        dictionary=harvested if harvested is not None else (),
     )
     corpus = Corpus.open(corpus_dir, shrunk_dir, render_reproducer)
     recorder = CorpusRecorder(corpus)
@@ -433,8 +445,11 @@ def run_campaign(
         stop_when=stop_when,
     )
     reports = ReportSink(accepted=set_aside)
-    sink = fan_out(recorder, reports, ProgressLine())
+    patterns = PatternTracker(harvested) if harvested is not None else None
+    sink = fan_out(recorder, reports, ProgressLine(), *([patterns] if patterns else []))
     finished = Campaign(reference, candidate, settings, sink, conversations=conversations).run()
+    if patterns is not None:
+        _print_pattern_summary(patterns.coverage())
     if out_dir is not None:
         from fuzz.gate.parity import write_campaign_reports
 
@@ -449,6 +464,26 @@ def run_campaign(
                 f"{signature}\n  case:       {path}\n  reproducer: {corpus.reproducer_path(case)}"
             )
     return EXIT_DIVERGED if finished.signatures else EXIT_OK
+
+
+#: Never-reached patterns listed after a campaign; the rest are counted.
+_NEVER_REACHED_SHOWN = 10
+
+
+def _print_pattern_summary(coverage: PatternCoverage) -> None:
+    """The campaign's "patterns reached N/M" line, and some patterns it never reached."""
+    print(f"signals-fuzz: {coverage.summary()}", file=sys.stderr)
+    never = [
+        p for p, flags in zip(coverage.patterns, coverage.reached, strict=True) if not any(flags)
+    ]
+    for pattern in never[:_NEVER_REACHED_SHOWN]:
+        print(f"  never reached: {pattern.literal!r} ({pattern.origin})", file=sys.stderr)
+    if len(never) > _NEVER_REACHED_SHOWN:
+        print(
+            f"  ... and {len(never) - _NEVER_REACHED_SHOWN} more "
+            "(signals-fuzz coverage --dictionary lists them all)",
+            file=sys.stderr,
+        )
 
 
 def _campaign(args: argparse.Namespace, args_list: Sequence[str]) -> int:
@@ -610,19 +645,36 @@ def _coverage(args: argparse.Namespace, args_list: Sequence[str]) -> int:
     import json
 
     from fuzz.engine.targets import parse_target
+    from fuzz.gate.seeds import harvest_dictionary
     from fuzz.search.coverage import generate_conversations, measure_coverage
-    from strategies.conversations import WINDOW, conversations
+    from fuzz.search.inputs import campaign_conversations
+    from fuzz.search.patterns import PatternTracker
 
+    harvested = harvest_dictionary(args.dictionary) if args.dictionary else None
     target = parse_target(args.target, timeout=args.timeout)
     seed = args.seed if args.seed is not None else secrets.randbits(32)
     print(f"rerun: {_rerun_command('coverage', args_list, seed)}", file=sys.stderr)
-    # What a campaign's batches hold: conversations up to just past the window.
-    drawn = generate_conversations(args.n, seed, conversations(max_size=WINDOW + 1))
+    # What a campaign's batches hold: conversations up to just past the window,
+    # and with --dictionary, conversations built from what was harvested.
+    strategy = campaign_conversations(dictionary=harvested if harvested is not None else ())
+    drawn = generate_conversations(args.n, seed, strategy)
     result = measure_coverage(target, drawn)
+    patterns = None
+    if harvested is not None:
+        tracker = PatternTracker(harvested)
+        for conversation in drawn:
+            tracker.observe(conversation)
+        patterns = tracker.coverage()
     if args.json:
-        print(json.dumps(result.to_json(seed, target.identity), indent=2))
+        out = result.to_json(seed, target.identity)
+        if patterns is not None:
+            out["patterns"] = patterns.to_json()
+        print(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         print(result.table())
+        if patterns is not None:
+            print()
+            print(patterns.table())
     return EXIT_OK
 
 

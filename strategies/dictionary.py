@@ -33,11 +33,32 @@ What counts as a phrase:
 Directories are walked recursively; hidden folders, ``__pycache__``,
 ``node_modules``, and folders holding a ``CACHEDIR.TAG`` (Cargo's
 ``target/``) or a ``pyvenv.cfg`` (a virtualenv) are skipped.
+
+Regexes (``harvest``): besides the phrases, every literal with regex syntax
+(any of ``\\ ( ) [ ] { } | * + ^ $``) is read as a regex, translated from
+the Rust ``regex`` crate's syntax for ``.rs`` files, and split into its
+alternatives (``strategies.regexes``). Each becomes a ``HarvestedPattern``;
+each literal that cannot be translated, or is not worth a strategy, becomes
+a ``SkippedLiteral`` with the reason, so nothing is dropped silently. A
+plain alternation (``(thank you|thanks)``) is both: its phrases, and a
+pattern whose alternatives coverage reports on.
+
+Placement (``dictionary_conversations``): the analyzers read ``human``,
+``gpt``, ``observation`` and ``function_call`` rows, so a harvested text
+(a phrase, or a text drawn from one alternative: every phrase and every
+alternative has the same weight) goes into any of them: a user or
+assistant turn, an observation after a plain call (as text or in a JSON
+error body), a tool name, call argument text, or a bare call. It sits alone
+or in filler with a casing/ending variant (kept only if the alternative
+still matches the framed text, raw or lower-cased, so anchors and ``\\b``
+survive), and about one time in five gets a hazard mutation (Unicode
+spaces, look-alikes, case, accents, typographic marks): a near miss.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import itertools
 import json
@@ -45,15 +66,18 @@ import re
 import string
 import tokenize
 import tomllib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final
 
+import attrs
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
-from strategies.text import _embedded
+from strategies.hazards import apply_mutations, hazard_mutations
+from strategies.regexes import Untranslatable, alternative_texts, translate
+from strategies.text import _FRAMES, _embedded, _framed, _maybe
 
 #: Suffixes read as source code, and as word lists.
 SOURCE_SUFFIXES: Final[frozenset[str]] = frozenset({".py", ".rs"})
@@ -68,8 +92,56 @@ MIN_PHRASE, MAX_PHRASE = 2, 60
 _MAX_EXPANSIONS: Final = 256
 
 
-def harvest_phrases(paths: Sequence[str | Path]) -> tuple[str, ...]:
-    """Phrase-like strings from the source trees and files at ``paths``, sorted.
+@attrs.frozen
+class HarvestedPattern:
+    """A regex literal of a source tree, as Python regex and alternatives.
+
+    ``literal`` is the text as written (Rust syntax for ``.rs`` files),
+    ``origin`` the file it was first found in.
+    """
+
+    literal: str
+    origin: str
+    python: str
+    alternatives: tuple[str, ...]
+
+
+@attrs.frozen
+class SkippedLiteral:
+    """A literal with regex syntax that generates nothing, and why."""
+
+    literal: str
+    origin: str
+    reason: str
+
+
+@attrs.frozen
+class Dictionary:
+    """Everything harvested: phrases, regex patterns, and what was skipped."""
+
+    phrases: tuple[str, ...] = ()
+    patterns: tuple[HarvestedPattern, ...] = ()
+    skipped: tuple[SkippedLiteral, ...] = ()
+
+    def __bool__(self) -> bool:
+        """True when there is something to generate from."""
+        return bool(self.phrases or self.patterns)
+
+    @property
+    def alternative_count(self) -> int:
+        """Alternatives over all patterns."""
+        return sum(len(p.alternatives) for p in self.patterns)
+
+    @classmethod
+    def of(cls, dictionary: Dictionary | Sequence[str]) -> Dictionary:
+        """A ``Dictionary`` as is, or a sequence of phrases as a phrases-only one."""
+        if isinstance(dictionary, Dictionary):
+            return dictionary
+        return cls(phrases=tuple(dictionary))
+
+
+def harvest(paths: Sequence[str | Path]) -> Dictionary:
+    """Phrases, regex patterns and skipped literals of the trees and files at ``paths``.
 
     Raises ``FileNotFoundError`` naming a path that does not exist and
     ``ValueError`` for a file of a kind it cannot read
@@ -78,6 +150,8 @@ def harvest_phrases(paths: Sequence[str | Path]) -> tuple[str, ...]:
     if isinstance(paths, str | Path):
         paths = [paths]
     found: set[str] = set()
+    patterns: dict[str, HarvestedPattern] = {}
+    skipped: dict[str, SkippedLiteral] = {}
     for path in (Path(p) for p in paths):
         if not path.exists():
             raise FileNotFoundError(f"{str(path)!r} does not exist")
@@ -85,9 +159,57 @@ def harvest_phrases(paths: Sequence[str | Path]) -> tuple[str, ...]:
             kinds = ", ".join(sorted(SOURCE_SUFFIXES | WORDLIST_SUFFIXES))
             raise ValueError(f"{str(path)!r} is not a file harvest_phrases reads ({kinds})")
         for file in _files(path):
+            rust = file.suffix == ".rs"
             for literal in _literals(file):
                 found.update(phrases_of(literal))
-    return tuple(sorted(found))
+                if literal in patterns or literal in skipped or not _REGEX_SYNTAX & set(literal):
+                    continue
+                try:
+                    done = translate(literal, rust=rust)
+                except Untranslatable as exc:
+                    skipped[literal] = SkippedLiteral(literal, str(file), str(exc))
+                else:
+                    patterns[literal] = HarvestedPattern(
+                        literal, str(file), done.python, done.alternatives
+                    )
+    return Dictionary(
+        phrases=tuple(sorted(found)),
+        patterns=tuple(patterns.values()),
+        skipped=tuple(skipped.values()),
+    )
+
+
+def harvest_phrases(paths: Sequence[str | Path]) -> tuple[str, ...]:
+    """Phrase-like strings from the source trees and files at ``paths``, sorted.
+
+    The phrases of ``harvest``; same errors.
+    """
+    return harvest(paths).phrases
+
+
+def dictionary_conversations(
+    dictionary: Dictionary, *, max_units: int = 4
+) -> SearchStrategy[list[dict[str, str]]]:
+    """Short conversations carrying harvested phrases and regex matches in every role.
+
+    One to ``max_units`` units, each one message (a ``human``/``gpt`` turn,
+    a ``function_call`` naming the text or carrying it as argument text, or
+    the text as a bare call) or a call followed by an ``observation`` holding
+    it. Every phrase and every pattern alternative is drawn with the same
+    weight. Shrinks to one unit holding one bare text.
+    """
+    if not isinstance(dictionary, Dictionary):
+        raise InvalidArgument(
+            f"dictionary_conversations(dictionary={dictionary!r:.60}) must be a Dictionary, "
+            "e.g. harvest([...])"
+        )
+    if not dictionary:
+        raise InvalidArgument(
+            "dictionary_conversations(dictionary=...) needs at least one phrase or pattern"
+        )
+    if isinstance(max_units, bool) or not isinstance(max_units, int) or max_units < 1:
+        raise InvalidArgument(f"dictionary_conversations(max_units={max_units!r}) must be >= 1")
+    return _dictionary_conversations(dictionary, max_units)
 
 
 def dictionary_texts(phrases: Sequence[str]) -> SearchStrategy[str]:
@@ -414,3 +536,122 @@ class _AltParser:
         if total > _MAX_EXPANSIONS:
             raise _NotLiteral
         return ["".join(combo) for combo in itertools.product(*parts)]
+
+
+# --- placing harvested texts -------------------------------------------------
+
+#: Plain calls an observation follows, so its failure is attributed.
+_CALLS: Final[tuple[str, ...]] = (
+    '{"name": "search", "arguments": {}}',
+    '{"name": "run_command", "arguments": {"cmd": "deploy"}}',
+    '{"name": "http_get", "arguments": {"url": "https://example.com"}}',
+)
+#: Share of harvested texts that get a hazard mutation (a near miss).
+NEAR_MISS_SHARE: Final = 0.2
+
+
+@functools.cache
+def _compiled(alternative: str) -> re.Pattern[str]:
+    return re.compile(alternative)
+
+
+def _keeps_match(alternative: str, core: str, framed: str) -> str:
+    """``framed`` if the alternative still matches in it (raw or lower-cased), else ``core``."""
+    pattern = _compiled(alternative)
+    if pattern.search(framed) or pattern.search(framed.lower()):
+        return framed
+    return core
+
+
+def _cores(dictionary: Dictionary) -> SearchStrategy[tuple[str | None, str]]:
+    """(alternative or None for a phrase, bare text): every entry one equal share."""
+    entries: list[tuple[str | None, str]] = [(None, p) for p in dictionary.phrases]
+    entries += [(alt, alt) for p in dictionary.patterns for alt in p.alternatives]
+    picks = st.sampled_from(entries)
+
+    @st.composite
+    def core(draw: st.DrawFn) -> tuple[str | None, str]:
+        alternative, text = draw(picks)
+        if alternative is None:
+            return None, text
+        return alternative, draw(alternative_texts(alternative))
+
+    return core()
+
+
+def _harvested_texts(dictionary: Dictionary) -> SearchStrategy[str]:
+    """One harvested text, maybe framed in filler, maybe mutated into a near miss."""
+    cores = _cores(dictionary)
+    frames = st.sampled_from(_FRAMES)
+    near_miss = _maybe(
+        st.lists(hazard_mutations(surrogates=False), min_size=1, max_size=2), NEAR_MISS_SHARE
+    )
+
+    @st.composite
+    def text(draw: st.DrawFn) -> str:
+        alternative, core = draw(cores)
+        framed = _framed(core, draw(frames))
+        if alternative is not None:
+            framed = _keeps_match(alternative, core, framed)
+        mutations = draw(near_miss)
+        return framed if mutations is None else apply_mutations(framed, mutations)
+
+    return text()
+
+
+def _unit_builders() -> tuple[Callable[[str, int], list[dict[str, str]]], ...]:
+    """Ways to place a text, plainest first (the shrink target)."""
+
+    def human(t: str, k: int) -> list[dict[str, str]]:
+        return [{"from": "human", "value": t}]
+
+    def gpt(t: str, k: int) -> list[dict[str, str]]:
+        return [{"from": "gpt", "value": t}]
+
+    def observation(t: str, k: int) -> list[dict[str, str]]:
+        return [
+            {"from": "function_call", "value": _CALLS[k % len(_CALLS)]},
+            {"from": "observation", "value": t},
+        ]
+
+    def json_observation(t: str, k: int) -> list[dict[str, str]]:
+        body = json.dumps({("error", "message", "detail")[k % 3]: t}, ensure_ascii=False)
+        return [
+            {"from": "function_call", "value": _CALLS[k % len(_CALLS)]},
+            {"from": "observation", "value": body},
+        ]
+
+    def tool_name(t: str, k: int) -> list[dict[str, str]]:
+        return [
+            {
+                "from": "function_call",
+                "value": json.dumps({"name": t, "arguments": {}}, ensure_ascii=False),
+            }
+        ]
+
+    def argument(t: str, k: int) -> list[dict[str, str]]:
+        call = {"name": "search", "arguments": {"query": t}}
+        return [{"from": "function_call", "value": json.dumps(call, ensure_ascii=False)}]
+
+    def bare_call(t: str, k: int) -> list[dict[str, str]]:
+        return [{"from": "function_call", "value": t}]
+
+    return (human, observation, gpt, json_observation, tool_name, argument, bare_call)
+
+
+_UNIT_BUILDERS: Final = _unit_builders()
+
+
+def _dictionary_conversations(
+    dictionary: Dictionary, max_units: int
+) -> SearchStrategy[list[dict[str, str]]]:
+    texts = _harvested_texts(dictionary)
+    unit = st.builds(
+        lambda build, t, k: build(t, k),
+        st.sampled_from(_UNIT_BUILDERS),
+        texts,
+        st.integers(0, 5),
+    )
+    return st.lists(unit, min_size=1, max_size=max_units).map(
+        lambda units: [m for u in units for m in u]
+    )

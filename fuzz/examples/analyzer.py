@@ -335,6 +335,18 @@ def _status(codes: str) -> tuple[str, str]:
     )
 
 
+#: Auth failures in gRPC status words ("grpc status: UNAUTHENTICATED", "rpc code 16").
+#: One regex with nested alternations, written as a real reference would write
+#: it; the test fixture tree ``tests/fixtures/regex_src`` carries the same
+#: pattern (and the port's Rust spelling of it), so a ``--dictionary`` campaign
+#: can aim at each alternative. The planted ``lost_alternative`` variant drops
+#: ``unauthenticated``, a word no lexicon of ours holds.
+GRPC_AUTH: Final = (
+    r"\b(?:grpc|rpc)[ _-]?(?:status|code)\s*[:=]?\s*"
+    r"(?:7|16|unauthenticated|permission[ _]denied)\b"
+)
+
+
 # Observation rules: (leaf, alternatives). Text is lower-cased and whitespace
 # collapsed first. Order is priority: the first leaf that matches wins, so an
 # observation yields at most one failure and at most one exhaustion type.
@@ -358,6 +370,7 @@ _FAILURE_RULES: Final[tuple[tuple[str, tuple[str, ...]], ...]] = (
         "auth_misuse",
         (
             *_status("401|403"),
+            GRPC_AUTH,
             r"\bunauthori[sz]ed\b",
             r"\bforbidden\b",
             r"\bpermission ?denied\b|\bpermissionerror\b",

@@ -19,7 +19,7 @@ from collections.abc import Hashable, Sequence
 from typing import Any, Final
 
 from fuzz.errors import UsageError
-from fuzz.examples.analyzer import _CALL_HEAD, ExampleAnalyzer, _Call
+from fuzz.examples.analyzer import _CALL_HEAD, GRPC_AUTH, ExampleAnalyzer, _Call
 
 _ASCII_WHITESPACE: Final[re.Pattern[str]] = re.compile(r"[ \t\n\r\x0b\x0c]+")
 _ASCII_UPPER: Final[dict[int, int]] = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
@@ -211,6 +211,25 @@ class IndexShift(ExampleAnalyzer):
         return call.message_index if call is not None else observation_index
 
 
+class LostAlternative(ExampleAnalyzer):
+    """The gRPC auth-failure regex lost one alternative: ``unauthenticated``.
+
+    Like a port whose ``(status|error|http|code)\\s*:?\\s*401`` lost ``code``:
+    only the wording of that alternative shows it, and no lexicon of ours
+    writes it; a ``--dictionary`` campaign over a source tree holding the
+    regex does. Shows on: an observation "grpc status: UNAUTHENTICATED"
+    (auth_misuse on the faithful side, nothing here).
+    """
+
+    def failure_rules(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The faithful rules with ``unauthenticated`` cut from the gRPC alternatives."""
+        narrowed = GRPC_AUTH.replace("|unauthenticated", "")
+        return tuple(
+            (leaf, tuple(narrowed if alt == GRPC_AUTH else alt for alt in alts))
+            for leaf, alts in super().failure_rules()
+        )
+
+
 #: Every planted-bug variant by name.
 VARIANTS: Final[dict[str, type[ExampleAnalyzer]]] = {
     "missing_trigger": MissingTrigger,
@@ -225,6 +244,7 @@ VARIANTS: Final[dict[str, type[ExampleAnalyzer]]] = {
     "hang": Hang,
     "window_off_by_one": WindowOffByOne,
     "index_shift": IndexShift,
+    "lost_alternative": LostAlternative,
 }
 
 #: The signature (or its start) each planted bug shows as, when it always shows the same
@@ -241,6 +261,7 @@ SHOWS_AS: Final[dict[str, str]] = {
     "crash": "crash IndexError on candidate",
     "hang": "timeout on candidate",
     "window_off_by_one": "counts: interaction.",
+    "lost_alternative": "counts: execution.failure.auth_misuse ref>cand",
 }
 
 #: Variants whose bug changes only Tier B fields.

@@ -24,8 +24,8 @@ never reads or passes one. A missing token, no network or an unknown
 revision become a one-line ``UsageError``.
 
 ``harvest_dictionary`` is the user-facing entry to
-``strategies.dictionary``: the same phrases, with a bad path as a
-``UsageError``.
+``strategies.dictionary``: the same phrases, regex patterns and skipped
+literals, with a bad path as a ``UsageError``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from fuzz.errors import UsageError
-from strategies.dictionary import harvest_phrases
+from strategies.dictionary import Dictionary, harvest
 from strategies.seeds import parse_seed_text
 
 LMSYS_DATASET = "lmsys/lmsys-chat-1m"
@@ -145,14 +145,14 @@ def read_seed_file(path: Path) -> list[list[dict[str, str]]]:
         raise UsageError(f"bad seed file: {exc}") from None
 
 
-def harvest_dictionary(paths: Sequence[str | Path]) -> tuple[str, ...]:
-    """``strategies.dictionary.harvest_phrases``, with a bad path as a ``UsageError``.
+def harvest_dictionary(paths: Sequence[str | Path]) -> Dictionary:
+    """``strategies.dictionary.harvest``, with a bad path as a ``UsageError``.
 
     (``strategies`` never imports ``fuzz``, so the harvester itself raises
     ``FileNotFoundError``/``ValueError``; this is the user-facing entry.)
     """
     try:
-        return harvest_phrases(paths)
+        return harvest(paths)
     except (FileNotFoundError, ValueError) as exc:
         raise UsageError(f"dictionary source {exc}; give source folders or files") from None
 

@@ -1,9 +1,10 @@
 """What a campaign draws: the one strategy that mixes every source of conversations.
 
-Generated conversations always; mutated seed chats (``--seeds``) and texts
-built from a target's own source (``--dictionary``) when given. Campaigns
-and ``coverage`` both draw from here, so coverage measures what campaigns
-generate.
+Generated conversations always; mutated seed chats (``--seeds``) and
+conversations built from a target's own source (``--dictionary``: phrases
+and regex matches placed in every role the analyzers read) when given.
+Campaigns and ``coverage`` both draw from here, so coverage measures what
+campaigns generate.
 """
 
 from __future__ import annotations
@@ -13,40 +14,46 @@ from collections.abc import Sequence
 from hypothesis import strategies as st
 
 from fuzz.engine.targets import Conversation
+from strategies.dictionary import Dictionary
 
 #: Default number of conversations per example (per replay process).
 DEFAULT_BATCH_SIZE = 8
+
+
+def campaign_conversations(
+    *,
+    seed_chats: Sequence[Conversation] = (),
+    dictionary: Dictionary | Sequence[str] = (),
+) -> st.SearchStrategy[Conversation]:
+    """One conversation as a campaign draws it: generated, or a mutated seed chat
+    (``--seeds``), or one built from what was harvested (``--dictionary``).
+
+    ``dictionary`` is a harvested ``Dictionary``, or bare phrases.
+    """
+    from strategies.conversations import WINDOW, conversations
+    from strategies.dictionary import dictionary_conversations
+    from strategies.seeds import seeded_conversations
+
+    kinds: list[st.SearchStrategy[Conversation]] = [conversations(max_size=WINDOW + 1)]
+    if seed_chats:
+        kinds.append(seeded_conversations(seed_chats))
+    harvested = Dictionary.of(dictionary)
+    if harvested:
+        kinds.append(dictionary_conversations(harvested))
+    return st.one_of(kinds)
 
 
 def campaign_batches(
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     seed_chats: Sequence[Conversation] = (),
-    dictionary: Sequence[str] = (),
+    dictionary: Dictionary | Sequence[str] = (),
 ) -> st.SearchStrategy[list[Conversation]]:
-    """Batches of ``campaign_conversations``: what one campaign example holds."""
+    """What a campaign draws: batches of ``campaign_conversations``."""
     from strategies.conversations import batches
 
-    elements = campaign_conversations(seed_chats=seed_chats, dictionary=dictionary)
-    return batches(min_size=1, max_size=batch_size, elements=elements)
-
-
-def campaign_conversations(
-    *,
-    seed_chats: Sequence[Conversation] = (),
-    dictionary: Sequence[str] = (),
-) -> st.SearchStrategy[Conversation]:
-    """One conversation as a campaign draws it: generated, mixed with mutated seed
-    chats (``--seeds``) and human turns built from phrases harvested from a
-    target's source (``--dictionary``) when given."""
-    from strategies.conversations import WINDOW, conversations
-    from strategies.dictionary import dictionary_texts
-    from strategies.seeds import seeded_conversations
-
-    kinds: list[st.SearchStrategy[Conversation]] = [conversations(max_size=WINDOW + 1)]
-    if seed_chats:
-        kinds.append(seeded_conversations(seed_chats))
-    if dictionary:
-        human = dictionary_texts(dictionary).map(lambda text: {"from": "human", "value": text})
-        kinds.append(st.lists(human, min_size=1, max_size=4))
-    return st.one_of(kinds)
+    return batches(
+        min_size=1,
+        max_size=batch_size,
+        elements=campaign_conversations(seed_chats=seed_chats, dictionary=dictionary),
+    )

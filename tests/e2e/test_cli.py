@@ -171,3 +171,43 @@ def test_rerun_command_is_runnable(demo_dir: tuple[Path, subprocess.CompletedPro
     line = next(x for x in result.stderr.splitlines() if "rerun with:" in x)
     words = shlex.split(line.split("rerun with:", 1)[1])
     assert words[:2] == ["signals-fuzz", "demo"] and words[-2:] == ["--seed", "0"]
+
+
+REGEX_SRC = REPO / "tests" / "fixtures" / "regex_src"
+
+
+def test_coverage_dictionary_reports_patterns_reached(tmp_path: Path) -> None:
+    """coverage --dictionary leaves out pattern coverage, misses a translatable pattern of
+    the fixture trees in 1,000 conversations (seed 1 misses one of 51 at 600, none at 900),
+    or drops an untranslatable one silently."""
+    result = signals_fuzz(
+        "coverage", "--target", EXAMPLE, "-n", "1000", "--seed", "1", "--json",
+        "--dictionary", str(REGEX_SRC / "port"), str(REGEX_SRC / "reference"),
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    patterns = json.loads(result.stdout)["patterns"]
+    assert patterns["patterns_reached"] == patterns["patterns_total"] == 14
+    assert patterns["alternatives_reached"] == patterns["alternatives_total"] == 51
+    reasons = [s["reason"] for s in patterns["skipped"]]
+    assert len(reasons) == 6 and all(reasons)
+    table = signals_fuzz(
+        "coverage", "--target", EXAMPLE, "-n", "50", "--seed", "1",
+        "--dictionary", str(REGEX_SRC),
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert "patterns reached " in table.stdout and "untranslatable or skipped:" in table.stdout
+
+
+def test_campaign_dictionary_prints_patterns_reached(tmp_path: Path) -> None:
+    """campaign --dictionary does not say how many harvested patterns it reached."""
+    result = signals_fuzz(
+        "campaign", "--reference", EXAMPLE, "--candidate", EXAMPLE,
+        "--max-examples", "20", "--seed", "1",
+        "--corpus", str(tmp_path / "c"), "--shrunk", str(tmp_path / "s"),
+        "--dictionary", str(REGEX_SRC),
+        cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "signals-fuzz: patterns reached " in result.stderr
+    assert "/14, alternatives " in result.stderr

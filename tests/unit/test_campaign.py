@@ -132,7 +132,7 @@ def test_campaign_draws_mix_in_seed_chats_and_harvested_phrases() -> None:
     from fuzz.search.inputs import campaign_batches
 
     phrases = harvest_dictionary([Path(__file__).parent.parent / "fixtures" / "dictionary_src"])
-    assert "much appreciated" in {p.lower() for p in phrases}
+    assert "much appreciated" in {p.lower() for p in phrases.phrases}
     seed_chat = [
         {"from": "human", "value": "quetzalcoatl itinerary"},
         {"from": "gpt", "value": "ok"},

@@ -126,6 +126,10 @@ CASES: dict[str, tuple[list[Conversation], Conversation]] = {
         [[call("f"), obs("429 Too Many Requests")]],
         [obs("429 Too Many Requests"), call("f"), obs("Unknown tool: f")],
     ),
+    "lost_alternative": (
+        [[call("f"), obs("grpc status: UNAUTHENTICATED")], [obs("rpc_code=unauthenticated")]],
+        [call("f"), obs("grpc status: 16"), obs("rpc code PERMISSION_DENIED")],
+    ),
 }
 
 #: Conversations that touch none of the planted bugs: every variant agrees on them.

@@ -1,0 +1,67 @@
+"""A bug only the analyzers' own source tells about: found with --dictionary, not without.
+
+``lost_alternative`` drops ``unauthenticated`` from the example analyzer's
+gRPC auth regex, an ``observation`` detector. No lexicon of ours writes that
+wording, so generated conversations never show the bug; the fixture tree
+``tests/fixtures/regex_src`` holds the regex (the reference's Python
+spelling and the port's Rust one), and a campaign given that tree generates
+a match of each alternative. Seed 1 and fixed example budgets; measured:
+found and shrunk after 100 examples with the dictionary, nothing in 300
+without it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fuzz.engine.targets import parse_target
+from fuzz.gate.seeds import harvest_dictionary
+from fuzz.search.campaign import Campaign, CampaignSettings
+from fuzz.search.inputs import campaign_conversations
+from fuzz.search.patterns import PatternTracker
+
+pytestmark = pytest.mark.slow
+
+REFERENCE = "py:fuzz.examples.analyzer:ExampleAnalyzer"
+CANDIDATE = "py:fuzz.examples.variants:LostAlternative"
+SIGNATURE = "counts: execution.failure.auth_misuse ref>cand"
+REGEX_SRC = Path(__file__).parents[1] / "fixtures" / "regex_src"
+
+
+def test_found_and_shrunk_with_the_dictionary() -> None:
+    """The lost alternative is not found in 150 examples although the dictionary holds
+    its regex, or its case does not shrink to the observation that shows it."""
+    harvested = harvest_dictionary([REGEX_SRC])
+    tracker = PatternTracker(harvested)
+    campaign = Campaign(
+        parse_target(REFERENCE),
+        parse_target(CANDIDATE),
+        CampaignSettings(seed=1, max_examples=150),
+        tracker,
+        conversations=campaign_conversations(dictionary=harvested),
+    )
+    finished = campaign.run()
+    assert SIGNATURE in finished.signatures
+    case = campaign.best[SIGNATURE]
+    assert case.shrunk
+    roles = [m["from"] for m in case.conversation]
+    assert roles[-1] == "observation" and len(case.conversation) <= 4, case.conversation
+    assert "unauthenticated" in case.conversation[-1]["value"].lower()
+    assert tracker.coverage().patterns_reached >= 1
+
+
+def test_not_found_without_it() -> None:
+    """Our own strategies write the lost wording, so this test no longer shows what
+    the dictionary adds (300 examples, seed 1)."""
+    campaign = Campaign(
+        parse_target(REFERENCE),
+        parse_target(CANDIDATE),
+        CampaignSettings(seed=1, max_examples=300),
+        lambda event: None,
+        conversations=campaign_conversations(),
+    )
+    finished = campaign.run()
+    assert finished.signatures == ()
+    assert finished.conversations > 1000
