@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import re
 import secrets
 import shlex
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, NoReturn
 from fuzz.errors import UsageError
 
 if TYPE_CHECKING:
+    from fuzz.gate.corpus import Corpus
     from fuzz.gate.release import GateOptions
 
 DEFAULT_REFERENCE = "py:signals.analyzer:SignalAnalyzer"
@@ -28,7 +30,7 @@ DEFAULT_BUDGET = "5m"
 EXAMPLE_REFERENCE = "py:fuzz.examples.analyzer:ExampleAnalyzer"
 DEMO_VARIANTS = "missing_trigger,narrow_timeout,retry_off_by_one"
 
-EXIT_OK, EXIT_DIVERGED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_DIVERGED, EXIT_USAGE, EXIT_WORKER_CRASHED = 0, 1, 2, 3
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -218,6 +220,25 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="JSON file of accepted Tier-A signatures: the search skips them and looks for others",
     )
+    campaign.add_argument(
+        "--workers",
+        type=_positive_int("--workers"),
+        default=None,
+        help="campaign processes sharing the corpus and database (default: the number of "
+        "cores; 1 runs in this process)",
+    )
+    campaign.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue a stopped campaign: bugs with a shrunk case in --corpus are set aside",
+    )
+    campaign.add_argument(
+        "--database",
+        default=None,
+        metavar="SPEC",
+        help="Hypothesis example database: a folder, redis://HOST:PORT/DB, or none "
+        "(default: <corpus>/../.signals-fuzz/examples)",
+    )
     _add_reports(campaign, junit=False)
 
     reproduce = commands.add_parser("reproduce", help="rerun one saved case and show both sides")
@@ -287,6 +308,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_search(demo, budget="60s")
     demo.add_argument("--timeout", type=_seconds("--timeout"), default=5.0, help=argparse.SUPPRESS)
 
+    corpus = commands.add_parser("corpus", help="manage corpus folders")
+    corpus_actions = corpus.add_subparsers(
+        dest="action", metavar="{merge}", required=True, parser_class=_Parser
+    )
+    merge = corpus_actions.add_parser(
+        "merge", help="merge corpus folders, keeping the smallest case per signature"
+    )
+    merge.add_argument("sources", type=Path, nargs="+", metavar="DIR", help="corpus folders")
+    merge.add_argument("--into", type=Path, required=True, help="the corpus folder to merge into")
+    merge.add_argument(
+        "--shrunk",
+        type=Path,
+        default=None,
+        help="reproducer folder of --into (default: <into>/../shrunk)",
+    )
+
     coverage = commands.add_parser(
         "coverage", help="how often generated conversations make one target fire each signal"
     )
@@ -353,6 +390,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "demo": _demo,
             "coverage": _coverage,
             "seeds": _seeds,
+            "corpus": _corpus,
         }[args.command]
         return handler(args, args_list)
     except UsageError as exc:
@@ -394,8 +432,18 @@ def run_campaign(
     drift_threshold: float = 0.2,
     seeds: Path | None = None,
     dictionary: Sequence[Path] = (),
+    workers: int = 1,
+    resume: bool = False,
+    database: str | None = "none",
 ) -> int:
-    """Build everything a campaign needs, validating it all before the first example."""
+    """Build everything a campaign needs, validating it all before the first example.
+
+    ``database`` is a ``--database`` spec; None means the default folder beside
+    the corpus. ``workers`` above 1 runs ``fuzz.search.workers``; 1 runs in
+    this process.
+    """
+    import functools
+
     from fuzz.engine.targets import parse_target
     from fuzz.gate.baseline import load_optional
     from fuzz.gate.corpus import Corpus, ensure_writable_dir
@@ -403,6 +451,8 @@ def run_campaign(
     from fuzz.gate.reports import render_reproducer
     from fuzz.gate.seeds import harvest_dictionary, read_seed_file
     from fuzz.search.campaign import Campaign, CampaignSettings
+    from fuzz.search.database import open_database, resolve_database_spec
+    from fuzz.search.events import CampaignFinished
     from fuzz.search.inputs import campaign_batches
     from fuzz.search.sinks import CorpusRecorder, ProgressLine, fan_out
 
@@ -411,24 +461,55 @@ def run_campaign(
         ensure_writable_dir(out_dir, "--out")
     reference = parse_target(reference_spec, timeout=timeout)
     candidate = parse_target(candidate_spec, timeout=timeout)
-    strategy = campaign_batches(
-        batch_size=batch_size,
-        seed_chats=read_seed_file(seeds) if seeds is not None else (),
+    make_strategy = functools.partial(
+        campaign_batches,
+        batch_size=int(batch_size),  # a plain int: workers get this partial pickled
+        seed_chats=tuple(read_seed_file(seeds)) if seeds is not None else (),
         dictionary=harvest_dictionary(dictionary) if dictionary else (),
     )
     corpus = Corpus.open(corpus_dir, shrunk_dir, render_reproducer)
-    recorder = CorpusRecorder(corpus)
+    resumed = _resumed_signatures(corpus, corpus_dir) if resume else frozenset()
+    default_database = (corpus_dir.parent / ".signals-fuzz" / "examples").absolute()
+    example_database = open_database(database, default_dir=default_database)
     settings = CampaignSettings(
         seed=seed,
         max_examples=max_examples,
         budget=budget,
         batch_size=batch_size,
-        set_aside=set_aside,
+        set_aside=set_aside | resumed,
         command=command,
+        database=example_database,
     )
     reports = ReportSink(accepted=set_aside)
-    sink = fan_out(recorder, reports, ProgressLine())
-    finished = Campaign(reference, candidate, settings, sink, strategy=strategy).run()
+    sink = fan_out(CorpusRecorder(corpus), reports, ProgressLine())
+    crashes: Sequence[str] = ()
+    finished: CampaignFinished
+    if workers > 1:
+        from fuzz.search.workers import WorkerPlan, run_workers
+
+        plan = WorkerPlan(
+            reference=reference_spec,
+            candidate=candidate_spec,
+            timeout=timeout,
+            seed=seed,
+            strategy=make_strategy,
+            max_examples=max_examples,
+            budget=budget,
+            batch_size=batch_size,
+            set_aside=settings.set_aside,
+            command=command,
+            database=resolve_database_spec(database, default_dir=default_database),
+        )
+        result = run_workers(
+            plan, int(workers), sink, reference=reference.identity, candidate=candidate.identity
+        )
+        finished = result.finished
+        reports.metrics.merge(result.metrics)
+        reports.tier_b_examples.update(result.tier_b_examples)
+        crashes = [crash.describe() + "\n" + crash.error for crash in result.crashed]
+    else:
+        strategy = make_strategy()
+        finished = Campaign(reference, candidate, settings, sink, strategy=strategy).run()
     if out_dir is not None:
         from fuzz.gate.parity import write_campaign_reports
 
@@ -442,7 +523,31 @@ def run_campaign(
             print(
                 f"{signature}\n  case:       {path}\n  reproducer: {corpus.reproducer_path(case)}"
             )
-    return EXIT_DIVERGED if finished.signatures else EXIT_OK
+    for crash in crashes:
+        print(f"signals-fuzz: {crash.rstrip()}", file=sys.stderr)
+    if crashes:
+        return EXIT_WORKER_CRASHED
+    return EXIT_DIVERGED if finished.signatures or resumed else EXIT_OK
+
+
+def _resumed_signatures(corpus: Corpus, corpus_dir: Path) -> frozenset[str]:
+    """``--resume``: the bugs whose case in the corpus is shrunk, set aside from the start."""
+    cases = corpus.cases()
+    done = frozenset(case.signature for case in cases if case.shrunk)
+    unfinished = len(cases) - len(done)
+    later = f"; {unfinished} unshrunk case(s) will be shrunk when found again" if unfinished else ""
+    print(
+        f"signals-fuzz: resume: {len(done)} known bug(s) set aside (shrunk in {corpus_dir}){later}",
+        file=sys.stderr,
+    )
+    return done
+
+
+def _pin_workers(command: str, args_list: Sequence[str], workers: int) -> str:
+    """The rerun command names the worker count: each worker's seed and share depend on it."""
+    if any(word == "--workers" or word.startswith("--workers=") for word in args_list):
+        return command
+    return f"{command} --workers {workers}"
 
 
 def _campaign(args: argparse.Namespace, args_list: Sequence[str]) -> int:
@@ -450,6 +555,7 @@ def _campaign(args: argparse.Namespace, args_list: Sequence[str]) -> int:
     budget = args.budget
     if budget is None and args.max_examples is None:
         budget = parse_duration(DEFAULT_BUDGET)
+    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     return run_campaign(
         args.reference,
         args.candidate,
@@ -460,12 +566,15 @@ def _campaign(args: argparse.Namespace, args_list: Sequence[str]) -> int:
         batch_size=args.batch_size,
         corpus_dir=args.corpus,
         shrunk_dir=args.shrunk,
-        command=_rerun_command("campaign", args_list, seed),
+        command=_pin_workers(_rerun_command("campaign", args_list, seed), args_list, workers),
         baseline=args.baseline,
         out_dir=args.out,
         drift_threshold=args.drift_threshold,
         seeds=args.seeds,
         dictionary=args.dictionary or (),
+        workers=workers,
+        resume=args.resume,
+        database=args.database,
     )
 
 
@@ -592,6 +701,35 @@ def _parity(args: argparse.Namespace, args_list: Sequence[str]) -> int:
     options = _gate_options(args, args_list, "parity", dataset_revision=args.dataset_revision)
     baseline = check(options)
     return run_gate(options, items, baseline=baseline)
+
+
+# ------------------------------------------------------------------- corpus --
+
+
+def _corpus(args: argparse.Namespace, args_list: Sequence[str]) -> int:
+    from fuzz.gate.corpus import Corpus, ensure_writable_dir, merge_corpora
+    from fuzz.gate.reports import render_reproducer
+
+    into = ensure_writable_dir(args.into, "--into")
+    shrunk = args.shrunk if args.shrunk is not None else args.into.parent / "shrunk"
+    ensure_writable_dir(shrunk, "--shrunk")
+    result = merge_corpora(args.sources, Corpus.open(into, shrunk, render_reproducer))
+    for entry in result.entries:
+        size = f"{len(entry.case.conversation)} message(s)"
+        if entry.action == "added":
+            print(f"added:    {entry.signature} ({size}, from {entry.source})")
+        elif entry.action == "replaced":
+            assert entry.previous is not None
+            before = len(entry.previous.conversation)
+            print(f"replaced: {entry.signature} ({before} -> {size}, from {entry.source})")
+        else:
+            print(f"kept:     {entry.signature} ({size}, already the smallest)")
+    print(
+        f"corpus merge: {result.files_read} case file(s) from {len(args.sources)} folder(s) "
+        f"into {into}: {result.count('added')} added, {result.count('replaced')} replaced, "
+        f"{result.count('kept')} kept, {result.duplicates} duplicate(s)"
+    )
+    return EXIT_OK
 
 
 # ----------------------------------------------------------------- coverage --

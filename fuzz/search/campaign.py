@@ -31,13 +31,14 @@ import platform
 import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 import attrs
 import hypothesis
 import hypothesis.statistics
 from hypothesis import HealthCheck, Phase, Verbosity
 from hypothesis import strategies as st
+from hypothesis.database import ExampleDatabase
 from hypothesis.errors import HypothesisException
 
 import fuzz
@@ -69,6 +70,16 @@ class CampaignSettings:
     batch_size: int = DEFAULT_BATCH_SIZE
     set_aside: frozenset[str] = frozenset()
     command: str = ""
+    #: Where Hypothesis keeps failing examples (``fuzz.search.database``); None keeps nothing.
+    database: ExampleDatabase | None = attrs.field(default=None, eq=False)
+
+
+class Coordinator(Protocol):
+    """Decides which of several campaigns running side by side shrinks a bug."""
+
+    def claim(self, signature: str) -> bool:
+        """True for the first caller with ``signature``, False for every later one."""
+        ...
 
 
 class _DivergenceError(Exception):
@@ -119,6 +130,7 @@ class Campaign:
         sink: Sink,
         *,
         strategy: st.SearchStrategy[list[Conversation]] | None = None,
+        coordinator: Coordinator | None = None,
     ) -> None:
         self.reference = reference
         self.candidate = candidate
@@ -128,6 +140,9 @@ class Campaign:
         self.tally = _Tally()
         self.best: dict[str, Case] = {}
         self._closed: set[str] = set()
+        self.coordinator = coordinator
+        # Bugs another campaign claimed first: reported once, then left to it (like set-aside).
+        self._elsewhere: set[str] = set()
         self._explored = 0
         self._exhausted = False
         self._started = 0.0
@@ -260,9 +275,13 @@ class Campaign:
             if divergence is None:
                 continue
             for component in divergence.components:
-                if component in self.settings.set_aside:
+                if component in self.settings.set_aside or component in self._elsewhere:
                     continue
+                first = component not in self.best
                 self._keep(component, conversation, reference, candidate, divergence)
+                if first and self.coordinator is not None and not self.coordinator.claim(component):
+                    self._elsewhere.add(component)
+                    continue
                 if fresh is None and component not in self._closed:
                     fresh = component
         _steer(references, candidates)
