@@ -707,9 +707,10 @@ def _parity(args: argparse.Namespace, args_list: Sequence[str]) -> int:
 
 
 def _corpus(args: argparse.Namespace, args_list: Sequence[str]) -> int:
-    from fuzz.gate.corpus import Corpus, ensure_writable_dir, merge_corpora
+    from fuzz.gate.corpus import Corpus, check_source_dirs, ensure_writable_dir, merge_corpora
     from fuzz.gate.reports import render_reproducer
 
+    check_source_dirs(args.sources)  # before --into is created
     into = ensure_writable_dir(args.into, "--into")
     shrunk = args.shrunk if args.shrunk is not None else args.into.parent / "shrunk"
     ensure_writable_dir(shrunk, "--shrunk")

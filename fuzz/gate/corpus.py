@@ -299,7 +299,7 @@ class MergeResult:
         return sum(entry.action == action for entry in self.entries)
 
 
-def _source_dirs(sources: Sequence[Path]) -> list[Path]:
+def check_source_dirs(sources: Sequence[Path]) -> list[Path]:
     """The folders to merge from; a missing folder or a plain file is a usage error."""
     if not sources:
         raise UsageError("corpus merge: name at least one corpus folder to merge from")
@@ -340,7 +340,7 @@ def merge_corpora(sources: Sequence[Path], into: Corpus) -> MergeResult:
     writes it canonically and atomically, removes the one it replaces, and
     renders its reproducer. Reproducers missing for kept cases are rendered too.
     """
-    files = list(iter_case_files(_source_dirs(sources)))
+    files = list(iter_case_files(check_source_dirs(sources)))
     best, read, duplicates = smallest_per_signature(files)
     entries = []
     for signature, (path, case) in sorted(best.items()):

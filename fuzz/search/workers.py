@@ -180,6 +180,7 @@ class WorkersFinished:
     found_by: dict[str, tuple[int, ...]]  # signature -> workers that reported finding it
     shrunk_by: dict[str, tuple[int, ...]]  # signature -> workers that finished shrinking it
     crashed: tuple[WorkerCrash, ...]
+    worker_elapsed: dict[int, float]  # worker -> seconds its own campaign ran (start-up excluded)
 
 
 # ------------------------------------------------------------ worker side ---
@@ -398,10 +399,14 @@ def run_workers(
         with _counting_interrupts() as interrupts:
             for process in processes:
                 process.start()
-            crashed = _wait(processes, queue, aggregate, interrupts)
+            _wait(processes, queue, aggregate, interrupts)
             interrupted = interrupts.count > 0
         for process in processes:
             process.join(timeout=EXIT_GRACE)
+        crashed = tuple(
+            WorkerCrash(index, processes[index].exitcode, error)
+            for index, error in sorted(aggregate.failed.items())
+        )
         finished = aggregate.finished(interrupted)
         sink(finished)
         metrics = Metrics()
@@ -421,15 +426,18 @@ def run_workers(
             found_by={s: tuple(w) for s, w in aggregate.found_by.items()},
             shrunk_by={s: tuple(w) for s, w in aggregate.shrunk_by.items()},
             crashed=crashed,
+            worker_elapsed={
+                index: done.finished.elapsed
+                for index, done in sorted(aggregate.done.items())
+                if done.finished is not None
+            },
         )
     finally:
         manager.shutdown()
 
 
-def _wait(
-    processes: list[Any], queue: Any, aggregate: _Aggregate, interrupts: _Interrupts
-) -> tuple[WorkerCrash, ...]:
-    """Pass messages on until every worker has ended; the crashes, in worker order."""
+def _wait(processes: list[Any], queue: Any, aggregate: _Aggregate, interrupts: _Interrupts) -> None:
+    """Pass messages on until every worker has sent its last one or died without it."""
     pending = set(range(len(processes)))
     dead_since: dict[int, float] = {}
     forwarded = terminated = False
@@ -459,10 +467,6 @@ def _wait(
             if now - dead_since.setdefault(index, now) >= EXIT_GRACE:
                 pending.discard(index)
                 aggregate.failed.setdefault(index, "")
-    return tuple(
-        WorkerCrash(index, processes[index].exitcode, error)
-        for index, error in sorted(aggregate.failed.items())
-    )
 
 
 def _signal(process: Any, signum: int) -> None:
