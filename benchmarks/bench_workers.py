@@ -42,6 +42,7 @@ import time
 from dataclasses import dataclass
 
 from fuzz.engine.targets import parse_target
+from fuzz.gate.parity import ReportSink
 from fuzz.search.campaign import Campaign, CampaignSettings
 from fuzz.search.events import Event
 from fuzz.search.inputs import campaign_batches
@@ -82,12 +83,13 @@ def _ignore(event: Event) -> None:
 
 
 def one_worker(seed: int, examples: int) -> Run:
-    """``--workers 1``: the campaign in this process."""
+    """``--workers 1``: the campaign in this process, with the report sink the CLI gives it
+    (each worker of ``run_workers`` runs one too)."""
     campaign = Campaign(
         parse_target(REFERENCE),
         parse_target(CANDIDATE, timeout=TIMEOUT),
         CampaignSettings(seed=seed, max_examples=examples, batch_size=BATCH_SIZE),
-        _ignore,
+        ReportSink(),
         strategy=campaign_batches(batch_size=BATCH_SIZE),
     )
     start = time.perf_counter()

@@ -13,8 +13,12 @@ Who writes what:
   ``fuzz.gate.corpus.Corpus`` keeps the smallest case per signature, so a bug
   two workers find is saved once, as the smaller case;
 * a bug is **shrunk by one worker only**: the first to claim its signature
-  (``SharedClaims``, a dict in a ``multiprocessing`` manager); the others
-  report it once and leave it alone, as they do with set-aside bugs;
+  (``FileClaims``: a file per signature in a folder of the run, created
+  with a hard link, which fails if it exists); the others report it once and
+  leave it alone, as they do with set-aside bugs. (A ``multiprocessing``
+  manager dict did the same, but its server process cost a second or more of
+  start-up before the first worker could start, and has to be kept alive
+  through Ctrl-C; a folder needs neither.)
 * the **example database** is opened by each worker from its spec: a folder
   or a Redis server, both safe to share;
 * **progress** is aggregated: workers send their running totals (at most a
@@ -33,15 +37,18 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import multiprocessing
 import os
 import queue as queue_module
+import shutil
 import signal
+import tempfile
 import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from multiprocessing.managers import SyncManager
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -107,19 +114,40 @@ class WorkerPlan:
 
 
 @attrs.frozen
-class SharedClaims:
-    """A ``Coordinator`` over a manager dict: ``setdefault`` makes the first claim win."""
+class FileClaims:
+    """A ``Coordinator`` over a folder: the first worker to link a signature's file owns it.
 
-    claims: Any  # a DictProxy[str, int] of the campaign's manager
+    The claim file is written whole under a private name, then hard-linked to
+    the signature's name; ``link`` fails when that name exists, atomically, so
+    exactly one worker wins, and a reader never sees a half-written file.
+    """
+
+    directory: Path
     worker: int
 
     def claim(self, signature: str) -> bool:
-        return bool(self.claims.setdefault(signature, self.worker) == self.worker)
+        path = self.directory / hashlib.sha256(signature.encode()).hexdigest()
+        draft = self.directory / f".{path.name}.{self.worker}.{os.getpid()}"
+        draft.write_text(json.dumps({"signature": signature, "worker": self.worker}), "utf-8")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            return _claim_file(path)[1] == self.worker
+        finally:
+            draft.unlink(missing_ok=True)
+        return True
 
 
-def _ignore_sigint() -> None:
-    """Manager initializer: Ctrl-C must not kill the claims before the workers are done."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def _claim_file(path: Path) -> tuple[str, int]:
+    data = json.loads(path.read_text("utf-8"))
+    return str(data["signature"]), int(data["worker"])
+
+
+def read_claims(directory: Path) -> dict[str, int]:
+    """Every claim made in ``directory``: signature -> the worker that won it."""
+    return dict(
+        _claim_file(path) for path in sorted(directory.iterdir()) if not path.name.startswith(".")
+    )
 
 
 # ---------------------------------------------------------------- messages ---
@@ -211,7 +239,7 @@ class _Forward:
                 self.queue.put(WorkerEvent(self.worker, event))
 
 
-def _worker_main(plan: WorkerPlan, index: int, workers: int, queue: Any, claims: Any) -> None:
+def _worker_main(plan: WorkerPlan, index: int, workers: int, queue: Any, claims: Path) -> None:
     """A worker process: one campaign with its own seed and share, reporting to ``queue``."""
     signal.signal(signal.SIGINT, _interrupt_once)
     from fuzz.gate.parity import ReportSink
@@ -234,7 +262,7 @@ def _worker_main(plan: WorkerPlan, index: int, workers: int, queue: Any, claims:
 
 
 def _run_worker(
-    plan: WorkerPlan, index: int, workers: int, queue: Any, claims: Any, reports: Sink
+    plan: WorkerPlan, index: int, workers: int, queue: Any, claims: Path, reports: Sink
 ) -> CampaignFinished:
     from fuzz.engine.targets import parse_target
     from fuzz.search.campaign import Campaign, CampaignSettings
@@ -256,7 +284,7 @@ def _run_worker(
         settings,
         fan_out(reports, _Forward(queue, index)),
         strategy=plan.strategy(),
-        coordinator=SharedClaims(claims, index),
+        coordinator=FileClaims(claims, index),
     )
     return campaign.run()
 
@@ -378,10 +406,8 @@ def run_workers(
         workers = min(workers, plan.max_examples)
     workers = max(1, workers)
     context = multiprocessing.get_context("spawn")
-    manager = SyncManager(ctx=context)
-    manager.start(_ignore_sigint)
+    claims = Path(tempfile.mkdtemp(prefix="signals-fuzz-claims-"))
     try:
-        claims = manager.dict()
         queue = context.Queue()
         seeds = tuple(worker_seed(plan.seed, index) for index in range(workers))
         started = time.monotonic()
@@ -422,7 +448,7 @@ def run_workers(
             metrics=metrics,
             tier_b_examples=tier_b,
             seeds=seeds,
-            claims=dict(claims),
+            claims=read_claims(claims),
             found_by={s: tuple(w) for s, w in aggregate.found_by.items()},
             shrunk_by={s: tuple(w) for s, w in aggregate.shrunk_by.items()},
             crashed=crashed,
@@ -433,7 +459,7 @@ def run_workers(
             },
         )
     finally:
-        manager.shutdown()
+        shutil.rmtree(claims, ignore_errors=True)
 
 
 def _wait(processes: list[Any], queue: Any, aggregate: _Aggregate, interrupts: _Interrupts) -> None:

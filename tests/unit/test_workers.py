@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
 from typing import Any
 
 from fuzz.engine.compare import compare
@@ -9,10 +11,11 @@ from fuzz.engine.targets import Failure, FailureKind, Outcome
 from fuzz.gate.metrics import Metrics
 from fuzz.search.events import BatchCompared, CaseImproved, DivergenceFound, Event
 from fuzz.search.workers import (
-    SharedClaims,
+    FileClaims,
     WorkerEvent,
     _Aggregate,
     examples_share,
+    read_claims,
     worker_seed,
 )
 from tests.fixtures.minimal_report import thanks_report
@@ -34,12 +37,32 @@ def test_examples_are_split_to_the_exact_total() -> None:
     assert examples_share(None, 3, 0) is None
 
 
-def test_first_claim_wins_and_is_remembered() -> None:
+def test_first_claim_wins_and_is_remembered(tmp_path: Path) -> None:
     """One worker, the first, may shrink a bug; asking again must not change the owner."""
-    claims: dict[str, int] = {}
-    first, second = SharedClaims(claims, 0), SharedClaims(claims, 1)
+    first, second = FileClaims(tmp_path, 0), FileClaims(tmp_path, 1)
     assert second.claim("bug") and not first.claim("bug") and second.claim("bug")
-    assert first.claim("other") and claims == {"bug": 1, "other": 0}
+    assert first.claim("other") and read_claims(tmp_path) == {"bug": 1, "other": 0}
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_racing_claims_have_exactly_one_winner(tmp_path: Path) -> None:
+    """Many threads claiming the same bugs at once: each bug must have exactly one owner."""
+    signatures = [f"bug {n}" for n in range(20)]
+    wins: dict[int, list[str]] = {}
+
+    def claim_all(worker: int) -> None:
+        claims = FileClaims(tmp_path, worker)
+        wins[worker] = [s for s in signatures if claims.claim(s)]
+
+    threads = [threading.Thread(target=claim_all, args=(w,)) for w in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    owners = read_claims(tmp_path)
+    assert sorted(owners) == sorted(signatures)
+    assert sorted(s for won in wins.values() for s in won) == sorted(signatures)
+    assert all(owners[s] == w for w, won in wins.items() for s in won)
 
 
 def outcome(thanks: int) -> Outcome:
