@@ -26,6 +26,11 @@ Two rates are printed per run:
   left out: what the workers do once running. (For one in-process worker the
   two are the same run.)
 
+A control is measured beside each round: one, then two processes that only
+spin for a few seconds, and the CPU time they got. Its ratio (two / one) is
+the most any two-process program could gain at that moment; on a machine
+others are loading it is far from 2.
+
 Usage: python benchmarks/bench_workers.py [--examples N] [--seed S] [--repeat R]
 """
 
@@ -33,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import functools
+import multiprocessing
 import os
 import platform
 import shlex
@@ -76,6 +82,24 @@ class Run:
 def load() -> str:
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def _spin(seconds: float) -> float:
+    """Burn CPU for ``seconds`` of wall time; the CPU seconds this process got."""
+    start, cpu = time.perf_counter(), time.process_time()
+    while time.perf_counter() - start < seconds:
+        pass
+    return time.process_time() - cpu
+
+
+def control(seconds: float = 3.0) -> tuple[float, float]:
+    """Cores one spinning process got, and cores two got, side by side in time."""
+    context = multiprocessing.get_context("spawn")
+    cores = []
+    for processes in (1, 2):
+        with context.Pool(processes) as pool:
+            cores.append(sum(pool.map(_spin, [seconds] * processes)) / seconds)
+    return cores[0], cores[1]
 
 
 def _ignore(event: Event) -> None:
@@ -141,7 +165,15 @@ def main() -> None:
         f"{'busy s':>7} {'busy c/s':>8}  load 1/5/15"
     )
     runs: dict[int, list[Run]] = {1: [], args.workers: []}
+    controls = []
     for _ in range(args.repeat):
+        one_core, two_cores = control()
+        controls.append(two_cores / one_core)
+        print(
+            f"control: 1 spinning process got {one_core:.2f} cores, 2 got {two_cores:.2f} "
+            f"({two_cores / one_core:.2f}x)  load {load()}",
+            flush=True,
+        )
         for workers in (1, args.workers):
             run = (
                 one_worker(args.seed, args.examples)
@@ -165,6 +197,7 @@ def main() -> None:
         f"ratio (median of {args.repeat}) --workers {args.workers} / --workers 1: "
         f"wall {wall:.2f}x, busy {busy:.2f}x"
     )
+    print(f"control ratio (median): 2 spinning processes / 1 = {statistics.median(controls):.2f}x")
     print(
         "# absolute times depend on this machine's load (shared with others): compare ratios only"
     )

@@ -500,6 +500,10 @@ def run_campaign(
             command=command,
             database=resolve_database_spec(database, default_dir=default_database),
         )
+        from fuzz.search.workers import worker_seed
+
+        seeds_text = ", ".join(str(worker_seed(seed, index)) for index in range(int(workers)))
+        print(f"signals-fuzz: {workers} worker processes, seeds {seeds_text}", file=sys.stderr)
         result = run_workers(
             plan, int(workers), sink, reference=reference.identity, candidate=candidate.identity
         )

@@ -429,9 +429,12 @@ def run_workers(
             interrupted = interrupts.count > 0
         for process in processes:
             process.join(timeout=EXIT_GRACE)
+        # A worker that died silently after Ctrl-C was stopped before its campaign began
+        # (Python's own handler was still in place): not a crash.
         crashed = tuple(
             WorkerCrash(index, processes[index].exitcode, error)
             for index, error in sorted(aggregate.failed.items())
+            if error or not interrupted
         )
         finished = aggregate.finished(interrupted)
         sink(finished)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -105,6 +106,8 @@ def test_cli_resume_sets_aside_every_shrunk_case(
             "--workers",
             workers,
             "--resume",
+            "--out",
+            str(toy_corpus.parent / "out"),
         ]
     )
     err = capsys.readouterr().err
@@ -115,6 +118,12 @@ def test_cli_resume_sets_aside_every_shrunk_case(
     assert tier_a is not None and int(tier_a.group(1).replace(",", "")) > 0
     assert {p.name: p.read_bytes() for p in toy_corpus.glob("*.json")} == before
     assert (toy_corpus.parent / ".signals-fuzz" / "examples").is_dir()
+    # The reports count every worker's conversations, as the summary line does.
+    metrics = json.loads((toy_corpus.parent / "out" / "metrics.json").read_text())
+    summary = re.search(r"after \S+: ([\d,]+) conversations", err)
+    assert summary is not None
+    assert metrics["conversations_compared"] == int(summary.group(1).replace(",", "")) > 0
+    assert metrics["tier_a"] > 0
 
 
 @pytest.mark.parametrize(
