@@ -1,7 +1,8 @@
 """The ``signals-fuzz`` command: parse, validate, then import the engine lazily.
 
 Usage errors are one line on stderr and exit code 2; a campaign or replay
-exits 1 when a Tier-A divergence is found or remains, 0 otherwise.
+exits 1 when a Tier-A divergence is found or remains, 0 otherwise, and a
+campaign whose worker process crashed exits 3.
 """
 
 from __future__ import annotations
