@@ -1,13 +1,15 @@
 """The ``signals-fuzz`` command: parse, validate, then import the engine lazily.
 
 Usage errors are one line on stderr and exit code 2; a campaign or replay
-exits 1 when a Tier-A divergence is found or remains, 0 otherwise.
+exits 1 when a Tier-A divergence is found or remains, 0 otherwise, and a
+campaign whose worker process crashed exits 3.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import re
 import secrets
 import shlex
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, NoReturn
 from fuzz.errors import UsageError
 
 if TYPE_CHECKING:
+    from fuzz.gate.corpus import Corpus
     from fuzz.gate.release import GateOptions
     from fuzz.search.patterns import PatternCoverage
 
@@ -29,7 +32,7 @@ DEFAULT_BUDGET = "5m"
 EXAMPLE_REFERENCE = "py:fuzz.examples.analyzer:ExampleAnalyzer"
 DEMO_VARIANTS = "missing_trigger,narrow_timeout,retry_off_by_one"
 
-EXIT_OK, EXIT_DIVERGED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_DIVERGED, EXIT_USAGE, EXIT_WORKER_CRASHED = 0, 1, 2, 3
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -224,6 +227,25 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="JSON file of accepted Tier-A signatures: the search skips them and looks for others",
     )
+    campaign.add_argument(
+        "--workers",
+        type=_positive_int("--workers"),
+        default=None,
+        help="campaign processes sharing the corpus and database (default: the number of "
+        "cores; 1 runs in this process)",
+    )
+    campaign.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue a stopped campaign: bugs with a shrunk case in --corpus are set aside",
+    )
+    campaign.add_argument(
+        "--database",
+        default=None,
+        metavar="SPEC",
+        help="Hypothesis example database: a folder, redis://HOST:PORT/DB, or none "
+        "(default: <corpus>/../.signals-fuzz/examples)",
+    )
     _add_reports(campaign, junit=False)
 
     reproduce = commands.add_parser("reproduce", help="rerun one saved case and show both sides")
@@ -292,6 +314,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_search(demo, budget="60s")
     demo.add_argument("--timeout", type=_seconds("--timeout"), default=5.0, help=argparse.SUPPRESS)
+
+    corpus = commands.add_parser("corpus", help="manage corpus folders")
+    corpus_actions = corpus.add_subparsers(
+        dest="action", metavar="{merge}", required=True, parser_class=_Parser
+    )
+    merge = corpus_actions.add_parser(
+        "merge", help="merge corpus folders, keeping the smallest case per signature"
+    )
+    merge.add_argument("sources", type=Path, nargs="+", metavar="DIR", help="corpus folders")
+    merge.add_argument("--into", type=Path, required=True, help="the corpus folder to merge into")
+    merge.add_argument(
+        "--shrunk",
+        type=Path,
+        default=None,
+        help="reproducer folder of --into (default: <into>/../shrunk)",
+    )
 
     coverage = commands.add_parser(
         "coverage", help="how often generated conversations make one target fire each signal"
@@ -368,6 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "demo": _demo,
             "coverage": _coverage,
             "seeds": _seeds,
+            "corpus": _corpus,
         }[args.command]
         return handler(args, args_list)
     except UsageError as exc:
@@ -410,8 +449,18 @@ def run_campaign(
     seeds: Path | None = None,
     dictionary: Sequence[Path] = (),
     stop_when: tuple[str, ...] = (),
+    workers: int = 1,
+    resume: bool = False,
+    database: str | None = "none",
 ) -> int:
-    """Build everything a campaign needs, validating it all before the first example."""
+    """Build everything a campaign needs, validating it all before the first example.
+
+    ``database`` is a ``--database`` spec; None means the default folder beside
+    the corpus. ``workers`` above 1 runs ``fuzz.search.workers``; 1 runs in
+    this process.
+    """
+    import functools
+
     from fuzz.engine.targets import parse_target
     from fuzz.gate.baseline import load_optional
     from fuzz.gate.corpus import Corpus, ensure_writable_dir
@@ -419,6 +468,8 @@ def run_campaign(
     from fuzz.gate.reports import render_reproducer
     from fuzz.gate.seeds import harvest_dictionary, read_seed_file
     from fuzz.search.campaign import Campaign, CampaignSettings
+    from fuzz.search.database import open_database, resolve_database_spec
+    from fuzz.search.events import CampaignFinished
     from fuzz.search.inputs import campaign_conversations
     from fuzz.search.patterns import PatternTracker
     from fuzz.search.sinks import CorpusRecorder, ProgressLine, fan_out
@@ -429,25 +480,67 @@ def run_campaign(
     reference = parse_target(reference_spec, timeout=timeout)
     candidate = parse_target(candidate_spec, timeout=timeout)
     harvested = harvest_dictionary(dictionary) if dictionary else None
-    conversations = campaign_conversations(
-        seed_chats=read_seed_file(seeds) if seeds is not None else (),
+    make_conversations = functools.partial(  # workers get this partial pickled
+        campaign_conversations,
+        seed_chats=tuple(read_seed_file(seeds)) if seeds is not None else (),
         dictionary=harvested if harvested is not None else (),
     )
     corpus = Corpus.open(corpus_dir, shrunk_dir, render_reproducer)
-    recorder = CorpusRecorder(corpus)
+    resumed = _resumed_signatures(corpus, corpus_dir) if resume else frozenset()
+    default_database = (corpus_dir.parent / ".signals-fuzz" / "examples").absolute()
+    example_database = open_database(database, default_dir=default_database)
     settings = CampaignSettings(
         seed=seed,
         max_examples=max_examples,
         budget=budget,
         batch_size=batch_size,
-        set_aside=set_aside,
+        set_aside=set_aside | resumed,
         command=command,
         stop_when=stop_when,
+        database=example_database,
+        database_key=_database_key(batch_size, seeds, harvested),
     )
     reports = ReportSink(accepted=set_aside)
     patterns = PatternTracker(harvested) if harvested is not None else None
-    sink = fan_out(recorder, reports, ProgressLine(), *([patterns] if patterns else []))
-    finished = Campaign(reference, candidate, settings, sink, conversations=conversations).run()
+    sink = fan_out(
+        CorpusRecorder(corpus), reports, ProgressLine(), *([patterns] if patterns else [])
+    )
+    crashes: Sequence[str] = ()
+    finished: CampaignFinished
+    if workers > 1:
+        from fuzz.search.workers import WorkerPlan, run_workers
+
+        plan = WorkerPlan(
+            reference=reference_spec,
+            candidate=candidate_spec,
+            timeout=timeout,
+            seed=seed,
+            strategy=make_conversations,
+            max_examples=max_examples,
+            budget=budget,
+            batch_size=batch_size,
+            set_aside=settings.set_aside,
+            command=command,
+            database=resolve_database_spec(database, default_dir=default_database),
+            database_key=settings.database_key,
+            dictionary=harvested,
+        )
+        from fuzz.search.workers import worker_seed
+
+        seeds_text = ", ".join(str(worker_seed(seed, index)) for index in range(int(workers)))
+        print(f"signals-fuzz: {workers} worker processes, seeds {seeds_text}", file=sys.stderr)
+        result = run_workers(
+            plan, int(workers), sink, reference=reference.identity, candidate=candidate.identity
+        )
+        finished = result.finished
+        reports.metrics.merge(result.metrics)
+        reports.tier_b_examples.update(result.tier_b_examples)
+        crashes = [crash.describe() + "\n" + crash.error for crash in result.crashed]
+        if patterns is not None:
+            patterns.merge_hits(result.pattern_hits)
+    else:
+        conversations = make_conversations()
+        finished = Campaign(reference, candidate, settings, sink, conversations=conversations).run()
     if patterns is not None:
         _print_pattern_summary(patterns.coverage())
     if out_dir is not None:
@@ -463,7 +556,50 @@ def run_campaign(
             print(
                 f"{signature}\n  case:       {path}\n  reproducer: {corpus.reproducer_path(case)}"
             )
-    return EXIT_DIVERGED if finished.signatures else EXIT_OK
+    for crash in crashes:
+        print(f"signals-fuzz: {crash.rstrip()}", file=sys.stderr)
+    if crashes:
+        return EXIT_WORKER_CRASHED
+    return EXIT_DIVERGED if finished.signatures or resumed else EXIT_OK
+
+
+def _database_key(batch_size: int, seeds: Path | None, harvested: object) -> bytes:
+    """The example database key of what this campaign draws.
+
+    Choice sequences only mean something to the strategy that made them, so
+    campaigns share a key exactly when they draw alike: same fuzzer version,
+    batch size, seed file contents and harvested dictionary.
+    """
+    import hashlib
+
+    import fuzz
+
+    digest = hashlib.sha256(f"{fuzz.__version__}|{int(batch_size)}".encode())
+    if seeds is not None:
+        digest.update(seeds.read_bytes())
+    if harvested is not None:
+        digest.update(repr(harvested).encode("utf-8", "backslashreplace"))
+    return b"signals-fuzz.campaign." + digest.hexdigest()[:16].encode()
+
+
+def _resumed_signatures(corpus: Corpus, corpus_dir: Path) -> frozenset[str]:
+    """``--resume``: the bugs whose case in the corpus is shrunk, set aside from the start."""
+    cases = corpus.cases()
+    done = frozenset(case.signature for case in cases if case.shrunk)
+    unfinished = len(cases) - len(done)
+    later = f"; {unfinished} unshrunk case(s) will be shrunk when found again" if unfinished else ""
+    print(
+        f"signals-fuzz: resume: {len(done)} known bug(s) set aside (shrunk in {corpus_dir}){later}",
+        file=sys.stderr,
+    )
+    return done
+
+
+def _pin_workers(command: str, args_list: Sequence[str], workers: int) -> str:
+    """The rerun command names the worker count: each worker's seed and share depend on it."""
+    if any(word == "--workers" or word.startswith("--workers=") for word in args_list):
+        return command
+    return f"{command} --workers {workers}"
 
 
 #: Never-reached patterns listed after a campaign; the rest are counted.
@@ -491,6 +627,7 @@ def _campaign(args: argparse.Namespace, args_list: Sequence[str]) -> int:
     budget = args.budget
     if budget is None and args.max_examples is None:
         budget = parse_duration(DEFAULT_BUDGET)
+    workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
     return run_campaign(
         args.reference,
         args.candidate,
@@ -501,12 +638,15 @@ def _campaign(args: argparse.Namespace, args_list: Sequence[str]) -> int:
         batch_size=args.batch_size,
         corpus_dir=args.corpus,
         shrunk_dir=args.shrunk,
-        command=_rerun_command("campaign", args_list, seed),
+        command=_pin_workers(_rerun_command("campaign", args_list, seed), args_list, workers),
         baseline=args.baseline,
         out_dir=args.out,
         drift_threshold=args.drift_threshold,
         seeds=args.seeds,
         dictionary=args.dictionary or (),
+        workers=workers,
+        resume=args.resume,
+        database=args.database,
     )
 
 
@@ -636,6 +776,36 @@ def _parity(args: argparse.Namespace, args_list: Sequence[str]) -> int:
     options = _gate_options(args, args_list, "parity", dataset_revision=args.dataset_revision)
     baseline = check(options)
     return run_gate(options, items, baseline=baseline)
+
+
+# ------------------------------------------------------------------- corpus --
+
+
+def _corpus(args: argparse.Namespace, args_list: Sequence[str]) -> int:
+    from fuzz.gate.corpus import Corpus, check_source_dirs, ensure_writable_dir, merge_corpora
+    from fuzz.gate.reports import render_reproducer
+
+    check_source_dirs(args.sources)  # before --into is created
+    into = ensure_writable_dir(args.into, "--into")
+    shrunk = args.shrunk if args.shrunk is not None else args.into.parent / "shrunk"
+    ensure_writable_dir(shrunk, "--shrunk")
+    result = merge_corpora(args.sources, Corpus.open(into, shrunk, render_reproducer))
+    for entry in result.entries:
+        size = f"{len(entry.case.conversation)} message(s)"
+        if entry.action == "added":
+            print(f"added:    {entry.signature} ({size}, from {entry.source})")
+        elif entry.action == "replaced":
+            assert entry.previous is not None
+            before = len(entry.previous.conversation)
+            print(f"replaced: {entry.signature} ({before} -> {size}, from {entry.source})")
+        else:
+            print(f"kept:     {entry.signature} ({size}, already the smallest)")
+    print(
+        f"corpus merge: {result.files_read} case file(s) from {len(args.sources)} folder(s) "
+        f"into {into}: {result.count('added')} added, {result.count('replaced')} replaced, "
+        f"{result.count('kept')} kept, {result.duplicates} duplicate(s)"
+    )
+    return EXIT_OK
 
 
 # ----------------------------------------------------------------- coverage --

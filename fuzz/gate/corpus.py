@@ -242,6 +242,10 @@ class Corpus:
                 corpus._by_signature[case.signature] = (path, case)
         return corpus
 
+    def cases(self) -> list[Case]:
+        """Every case kept, one per signature, in signature order."""
+        return [case for _, (_, case) in sorted(self._by_signature.items())]
+
     def get(self, signature: str) -> Case | None:
         known = self._by_signature.get(signature)
         return None if known is None else known[1]
@@ -267,3 +271,91 @@ class Corpus:
             self.reproducer_path(known[1]).unlink(missing_ok=True)
         self._by_signature[case.signature] = (path, case)
         return path
+
+
+# ------------------------------------------------------------------ merge ---
+
+
+@attrs.frozen
+class MergeEntry:
+    """What happened to one signature in a merge: ``added``, ``replaced`` or ``kept``."""
+
+    signature: str
+    action: str
+    case: Case
+    source: Path | None  # the file the kept case came from; None when the target's own won
+    previous: Case | None = None  # the target's case before, when there was one
+
+
+@attrs.frozen
+class MergeResult:
+    """A merge, signature by signature, plus what was read and skipped."""
+
+    entries: tuple[MergeEntry, ...]
+    files_read: int
+    duplicates: int  # source files whose conversation and signature were already there
+
+    def count(self, action: str) -> int:
+        return sum(entry.action == action for entry in self.entries)
+
+
+def check_source_dirs(sources: Sequence[Path]) -> list[Path]:
+    """The folders to merge from; a missing folder or a plain file is a usage error."""
+    if not sources:
+        raise UsageError("corpus merge: name at least one corpus folder to merge from")
+    for source in sources:
+        if not source.is_dir():
+            raise UsageError(f"corpus merge: {str(source)!r} is not a corpus folder")
+    return list(sources)
+
+
+def smallest_per_signature(paths: Sequence[Path]) -> tuple[dict[str, tuple[Path, Case]], int, int]:
+    """The smallest case per signature among ``paths`` (files in order; earlier wins ties).
+
+    Returns the winners, the number of files read, and how many files were
+    duplicates (same conversation, same signature) of a file read before.
+    """
+    best: dict[str, tuple[Path, Case]] = {}
+    seen: set[tuple[str, str]] = set()
+    read = duplicates = 0
+    for path in paths:
+        case = load_case(path)
+        read += 1
+        key = (case.signature, case.case_id)
+        duplicates += key in seen
+        seen.add(key)
+        known = best.get(case.signature)
+        # A duplicate can still win: the same conversation, shrunk here and not there.
+        if known is None or case.smaller_than(known[1]):
+            best[case.signature] = (path, case)
+    return best, read, duplicates
+
+
+def merge_corpora(sources: Sequence[Path], into: Corpus) -> MergeResult:
+    """Merge corpus folders into ``into``, keeping the smallest case per signature.
+
+    Cases are compared by signature (one bug, one case) and by content hash
+    (the same conversation in two folders is one case). A case is written
+    only when it is new to ``into`` or smaller than the case there; ``Corpus.save``
+    writes it canonically and atomically, removes the one it replaces, and
+    renders its reproducer. Reproducers missing for kept cases are rendered too.
+    """
+    files = list(iter_case_files(check_source_dirs(sources)))
+    best, read, duplicates = smallest_per_signature(files)
+    entries = []
+    for signature, (path, case) in sorted(best.items()):
+        known = into.get(signature)
+        if known is None or case.smaller_than(known):
+            into.save(case)
+            action = "added" if known is None else "replaced"
+            entries.append(MergeEntry(signature, action, case, path, known))
+            continue
+        if known.case_id == case.case_id:
+            duplicates += 1
+        kept_path = into.path_of(signature)
+        if into.render is not None and kept_path is not None:
+            reproducer = into.reproducer_path(known)
+            if not reproducer.exists():
+                write_atomic(reproducer, into.render(known, str(kept_path)))
+        entries.append(MergeEntry(signature, "kept", known, None, known))
+    return MergeResult(tuple(entries), read, duplicates)

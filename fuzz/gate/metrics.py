@@ -135,6 +135,26 @@ class Metrics:
         else:  # schema-valid reports carry a bucket; kept for safety, never expected
             self.off_bucket += 1
 
+    def merge(self, other: Metrics) -> Metrics:
+        """Add ``other``'s totals into these (workers of one campaign each count their own)."""
+        for name in ("compared", "full_matches", "tier_a", "tier_b", "tier_c", "failed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.off_bucket += other.off_bucket
+        for counter, more in (
+            (self.signatures, other.signatures),
+            (self.unaccepted, other.unaccepted),
+            (self.tier_b_signatures, other.tier_b_signatures),
+            (self.statuses, other.statuses),
+            (self.reference_totals, other.reference_totals),
+            (self.candidate_totals, other.candidate_totals),
+            (self.disagreements, other.disagreements),
+        ):
+            counter.update(more)
+        for row, more_row in zip(self.confusion, other.confusion, strict=True):
+            for col, count in enumerate(more_row):
+                row[col] += count
+        return self
+
     @property
     def gate_passed(self) -> bool:
         return not self.unaccepted

@@ -166,6 +166,21 @@ class PatternTracker:
         if isinstance(event, ConversationCompared):
             self.observe(event.conversation)
 
+    @property
+    def hits(self) -> list[list[bool]]:
+        """Per pattern, per alternative: reached so far (a copy; what workers send home)."""
+        return [list(row) for row in self._hits]
+
+    def merge_hits(self, hits: list[list[bool]] | None, conversations: int = 0) -> None:
+        """Count as reached what another tracker of the same dictionary reached (a worker's)."""
+        self.conversations += conversations
+        if hits is None:
+            return
+        for key, (i, j, _compiled, _runs) in enumerate(self._entries):
+            if i < len(hits) and j < len(hits[i]) and hits[i][j]:
+                self._hits[i][j] = True
+                self._open.discard(key)
+
     def observe(self, conversation: Conversation) -> None:
         """Check every message value of one conversation against the alternatives not reached."""
         self.conversations += 1

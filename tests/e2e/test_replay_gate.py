@@ -372,6 +372,8 @@ def test_campaign_with_baseline_finds_the_other_bug(
         tmp_path / "shrunk",
         "--out",
         out_dir,
+        "--workers",
+        "1",
     )
     assert code == 1, out
     saved = [json.loads(p.read_text())["signature"] for p in corpus.glob("*.json")]

@@ -180,18 +180,33 @@ def test_no_hypothesis_warning_reaches_the_user(tmp_path: Path) -> None:
     assert not [w for w in caught if issubclass(w.category, HypothesisWarning)]
 
 
-def test_a_shared_database_hands_one_campaigns_bugs_to_the_next(tmp_path: Path) -> None:
-    """A campaign must replay what another saved in a shared database before exploring."""
-    from hypothesis.database import DirectoryBasedExampleDatabase
+def _shared(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> object:
+    """A folder database, or one on a real Redis server (the multi-machine recipe)."""
+    from fuzz.search.database import open_database
 
+    if kind == "folder":
+        return open_database(str(tmp_path / "db"), default_dir=None)
+    url = request.getfixturevalue("redis_url")
+    return open_database(url, default_dir=None)
+
+
+@pytest.mark.parametrize("kind", ["folder", "redis"])
+def test_a_shared_database_hands_one_campaigns_bugs_to_the_next(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A campaign must replay what another saved in a shared database before exploring."""
     from fuzz.search.events import RoundFinished
 
-    shared = DirectoryBasedExampleDatabase(str(tmp_path / "db"))
-    first = run(tmp_path / "a", CampaignSettings(seed=3, max_examples=200, database=shared))[1]
-    assert CRASH in first.best and list(shared.fetch(b"signals-fuzz.campaign"))
+    key = f"signals-fuzz.test.{kind}.{tmp_path.name}".encode()
+    shared = _shared(kind, tmp_path, request)
+    first = run(
+        tmp_path / "a",
+        CampaignSettings(seed=3, max_examples=200, database=shared, database_key=key),  # type: ignore[arg-type]
+    )[1]
+    assert CRASH in first.best and list(shared.fetch(key))  # type: ignore[attr-defined]
 
     events: list[Event] = []
-    settings = CampaignSettings(seed=99, max_examples=1, database=shared)
+    settings = CampaignSettings(seed=99, max_examples=1, database=shared, database_key=key)  # type: ignore[arg-type]
     _, second, _ = run(tmp_path / "b", settings, events.append)
     kinds = [type(e).__name__ for e in events if isinstance(e, DivergenceFound | RoundFinished)]
     assert kinds[:2] == ["DivergenceFound", "DivergenceFound"], "replayed before exploring"

@@ -1,0 +1,542 @@
+"""Run one campaign as N worker processes that share a corpus, a database and their claims.
+
+Why processes: a ``py:`` analyzer runs in the campaign's own interpreter, so
+threads would share one GIL; N processes use N cores. Each worker is started
+with the ``spawn`` method and rebuilds its targets and strategy from their
+specs (nothing unpicklable crosses the process boundary), with a seed derived
+from the campaign seed (worker 0 keeps the campaign seed itself).
+
+Who writes what:
+
+* the **parent** is the only writer of the corpus: workers send it their
+  ``DivergenceFound`` and ``CaseImproved`` events over a queue, and
+  ``fuzz.gate.corpus.Corpus`` keeps the smallest case per signature, so a bug
+  two workers find is saved once, as the smaller case;
+* a bug is **shrunk by one worker only**: the first to claim its signature
+  (``FileClaims``: a file per signature in a folder of the run, created
+  with a hard link, which fails if it exists); the others report it once and
+  leave it alone, as they do with set-aside bugs. (A ``multiprocessing``
+  manager dict did the same, but its server process cost a second or more of
+  start-up before the first worker could start, and has to be kept alive
+  through Ctrl-C; a folder needs neither.)
+* the **example database** is opened by each worker from its spec: a folder
+  or a Redis server, both safe to share;
+* **progress** is aggregated: workers send their running totals (at most a
+  few times a second, never one message per conversation) and, at the end,
+  their parity ``Metrics`` and Tier-B examples, which the parent merges.
+
+Ctrl-C reaches every worker (the terminal signals the whole process group;
+the parent forwards it as well for a parent signalled alone). Each worker
+stops its campaign cleanly and sends its final totals; the parent waits for
+them, so nothing found is lost. A second Ctrl-C terminates the workers. A
+worker that dies is reported with its exit code or traceback and the others
+carry on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import multiprocessing
+import os
+import queue as queue_module
+import shutil
+import signal
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import attrs
+from hypothesis import strategies as st
+
+from fuzz.engine.targets import Conversation, TargetIdentity
+from fuzz.gate.metrics import Metrics
+from fuzz.search.events import (
+    BatchCompared,
+    CampaignFinished,
+    CampaignStarted,
+    CaseImproved,
+    DivergenceFound,
+    Event,
+    Sink,
+)
+from strategies.dictionary import Dictionary
+
+StrategyFactory = Callable[[], st.SearchStrategy[Conversation]]
+"""Builds a worker's conversation strategy in the worker; must pickle (a module-level
+function or a partial). The campaign batches what it draws."""
+
+#: Seconds between two progress messages from one worker.
+PROGRESS_INTERVAL = 0.5
+#: Seconds the parent keeps draining the queue for a worker whose process has ended.
+EXIT_GRACE = 2.0
+_POLL = 0.2
+
+
+def worker_seed(seed: int, index: int) -> int:
+    """Worker ``index``'s seed: the campaign seed for worker 0, a stable derivation otherwise."""
+    if index == 0:
+        return seed
+    digest = hashlib.sha256(f"signals-fuzz-worker:{seed}:{index}".encode()).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def examples_share(max_examples: int | None, workers: int, index: int) -> int | None:
+    """Worker ``index``'s part of ``max_examples``: the total is split as evenly as possible."""
+    if max_examples is None:
+        return None
+    return max_examples // workers + (index < max_examples % workers)
+
+
+@attrs.frozen
+class WorkerPlan:
+    """What every worker needs to run its part of a campaign; all of it pickles."""
+
+    reference: str
+    candidate: str
+    timeout: float = attrs.field(converter=float)
+    seed: int = attrs.field(converter=int)
+    strategy: StrategyFactory = attrs.field()
+    # Plain numbers: the CLI's validated int/float subclasses are local classes that do not pickle.
+    max_examples: int | None = attrs.field(default=None, converter=attrs.converters.optional(int))
+    budget: float | None = attrs.field(default=None, converter=attrs.converters.optional(float))
+    batch_size: int = attrs.field(default=8, converter=int)
+    set_aside: frozenset[str] = frozenset()
+    command: str = ""
+    database: str | None = None  # a resolved ``fuzz.search.database`` spec
+    database_key: bytes = b"signals-fuzz.campaign"
+    #: The harvested dictionary (``--dictionary``), for pattern coverage in each worker.
+    dictionary: Dictionary | None = None
+
+
+# ----------------------------------------------------------------- claims ---
+
+
+@attrs.frozen
+class FileClaims:
+    """A ``Coordinator`` over a folder: the first worker to link a signature's file owns it.
+
+    The claim file is written whole under a private name, then hard-linked to
+    the signature's name; ``link`` fails when that name exists, atomically, so
+    exactly one worker wins, and a reader never sees a half-written file.
+    """
+
+    directory: Path
+    worker: int
+
+    def claim(self, signature: str) -> bool:
+        path = self.directory / hashlib.sha256(signature.encode()).hexdigest()
+        draft = self.directory / f".{path.name}.{self.worker}.{os.getpid()}"
+        draft.write_text(json.dumps({"signature": signature, "worker": self.worker}), "utf-8")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            return _claim_file(path)[1] == self.worker
+        finally:
+            draft.unlink(missing_ok=True)
+        return True
+
+
+def _claim_file(path: Path) -> tuple[str, int]:
+    data = json.loads(path.read_text("utf-8"))
+    return str(data["signature"]), int(data["worker"])
+
+
+def read_claims(directory: Path) -> dict[str, int]:
+    """Every claim made in ``directory``: signature -> the worker that won it."""
+    return dict(
+        _claim_file(path) for path in sorted(directory.iterdir()) if not path.name.startswith(".")
+    )
+
+
+# ---------------------------------------------------------------- messages ---
+
+
+@attrs.frozen
+class WorkerEvent:
+    """One campaign event a worker passes on (a find, a smaller case, its running totals)."""
+
+    worker: int
+    event: Event
+
+
+@attrs.frozen
+class WorkerDone:
+    """A worker's campaign ended (``finished`` is None if Ctrl-C came before it started)."""
+
+    worker: int
+    finished: CampaignFinished | None
+    metrics: Metrics
+    tier_b_examples: dict[str, tuple[tuple[int, int, int], dict[str, Any]]]
+    pattern_hits: list[list[bool]] | None = None
+    pattern_conversations: int = 0
+
+
+@attrs.frozen
+class WorkerFailed:
+    """A worker's campaign raised: a fuzzer bug, reported with its traceback."""
+
+    worker: int
+    error: str
+
+
+Message = WorkerEvent | WorkerDone | WorkerFailed
+
+
+@attrs.frozen
+class WorkerCrash:
+    """A worker that ended without its final totals: a traceback or a bare exit code."""
+
+    worker: int
+    exitcode: int | None
+    error: str
+
+    def describe(self) -> str:
+        last = self.error.strip().splitlines()[-1] if self.error.strip() else ""
+        how = f"exit code {self.exitcode}" if self.exitcode is not None else "no exit code"
+        return f"worker {self.worker} crashed ({how})" + (f": {last}" if last else "")
+
+
+@attrs.frozen
+class WorkersFinished:
+    """The whole campaign: aggregated totals, what each worker did, and who crashed."""
+
+    finished: CampaignFinished
+    metrics: Metrics
+    tier_b_examples: dict[str, tuple[tuple[int, int, int], dict[str, Any]]]
+    seeds: tuple[int, ...]
+    claims: dict[str, int]  # signature -> the worker that claimed (and so shrank) it
+    found_by: dict[str, tuple[int, ...]]  # signature -> workers that reported finding it
+    shrunk_by: dict[str, tuple[int, ...]]  # signature -> workers that finished shrinking it
+    crashed: tuple[WorkerCrash, ...]
+    worker_elapsed: dict[int, float]  # worker -> seconds its own campaign ran (start-up excluded)
+    #: Pattern coverage over all workers (``--dictionary``): per pattern, per alternative.
+    pattern_hits: list[list[bool]] | None = None
+
+
+# ------------------------------------------------------------ worker side ---
+
+
+def _interrupt_once(signum: int, frame: FrameType | None) -> None:
+    """The first Ctrl-C stops the campaign; later ones (the parent's forward) are ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+@attrs.define
+class _Forward:
+    """A worker's sink: finds and smaller cases go to the parent at once, totals now and then."""
+
+    queue: Any
+    worker: int
+    interval: float = PROGRESS_INTERVAL
+    _last: float = -1e9
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, DivergenceFound | CaseImproved):
+            self.queue.put(WorkerEvent(self.worker, event))
+        elif isinstance(event, BatchCompared):
+            now = time.monotonic()
+            if now - self._last >= self.interval:
+                self._last = now
+                self.queue.put(WorkerEvent(self.worker, event))
+
+
+def _worker_main(plan: WorkerPlan, index: int, workers: int, queue: Any, claims: Path) -> None:
+    """A worker process: one campaign with its own seed and share, reporting to ``queue``."""
+    signal.signal(signal.SIGINT, _interrupt_once)
+    from fuzz.gate.parity import ReportSink
+    from fuzz.search.patterns import PatternTracker
+    from fuzz.search.sinks import fan_out
+
+    reports = ReportSink(accepted=plan.set_aside)
+    patterns = PatternTracker(plan.dictionary) if plan.dictionary is not None else None
+    sinks = fan_out(reports, *([patterns] if patterns is not None else []))
+    finished: CampaignFinished | None = None
+    try:
+        # Ctrl-C before the campaign started: nothing to lose, nothing to report.
+        with contextlib.suppress(KeyboardInterrupt):
+            finished = _run_worker(plan, index, workers, queue, claims, sinks)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        queue.put(
+            WorkerDone(
+                index,
+                finished,
+                reports.metrics,
+                dict(reports.tier_b_examples),
+                None if patterns is None else patterns.hits,
+                0 if patterns is None else patterns.conversations,
+            )
+        )
+    except BaseException:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        queue.put(WorkerFailed(index, traceback.format_exc()))
+        raise SystemExit(1) from None
+    finally:
+        queue.close()
+        queue.join_thread()
+
+
+def _run_worker(
+    plan: WorkerPlan, index: int, workers: int, queue: Any, claims: Path, reports: Sink
+) -> CampaignFinished:
+    from fuzz.engine.targets import parse_target
+    from fuzz.search.campaign import Campaign, CampaignSettings
+    from fuzz.search.database import open_database
+    from fuzz.search.sinks import fan_out
+
+    settings = CampaignSettings(
+        seed=worker_seed(plan.seed, index),
+        max_examples=examples_share(plan.max_examples, workers, index),
+        budget=plan.budget,
+        batch_size=plan.batch_size,
+        set_aside=plan.set_aside,
+        command=plan.command,
+        database=open_database(plan.database, default_dir=None),
+        database_key=plan.database_key,
+    )
+    campaign = Campaign(
+        parse_target(plan.reference, timeout=plan.timeout),
+        parse_target(plan.candidate, timeout=plan.timeout),
+        settings,
+        fan_out(reports, _Forward(queue, index)),
+        conversations=plan.strategy(),
+        coordinator=FileClaims(claims, index),
+    )
+    return campaign.run()
+
+
+# ------------------------------------------------------------ parent side ---
+
+
+@attrs.define
+class _Interrupts:
+    """The parent's Ctrl-C handler: counts presses instead of raising mid-write."""
+
+    count: int = 0
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        self.count += 1
+
+
+@contextlib.contextmanager
+def _counting_interrupts() -> Iterator[_Interrupts]:
+    interrupts = _Interrupts()
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupts
+        return
+    previous = signal.signal(signal.SIGINT, interrupts)
+    try:
+        yield interrupts
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@attrs.define
+class _Aggregate:
+    """The parent's view of all workers: running totals, finds, and who has ended."""
+
+    sink: Sink
+    started: float
+    deadline: float | None
+    totals: dict[int, BatchCompared] = attrs.field(factory=dict)
+    known: set[str] = attrs.field(factory=set)
+    found_by: dict[str, list[int]] = attrs.field(factory=dict)
+    shrunk_by: dict[str, list[int]] = attrs.field(factory=dict)
+    done: dict[int, WorkerDone] = attrs.field(factory=dict)
+    failed: dict[int, str] = attrs.field(factory=dict)
+
+    def handle(self, message: Message) -> None:
+        if isinstance(message, WorkerDone):
+            self.done[message.worker] = message
+        elif isinstance(message, WorkerFailed):
+            self.failed[message.worker] = message.error
+        elif isinstance(message.event, BatchCompared):
+            self.totals[message.worker] = message.event
+            self.sink(self.progress())
+        else:
+            self._case(message.worker, message.event)
+
+    def _case(self, worker: int, event: Event) -> None:
+        if isinstance(event, DivergenceFound):
+            signature = event.case.signature
+            self.found_by.setdefault(signature, []).append(worker)
+            if signature in self.known:
+                # Found again by another worker: for the corpus just a (maybe smaller) case.
+                event = CaseImproved(event.case)
+            self.known.add(signature)
+        elif isinstance(event, CaseImproved) and event.final:
+            self.shrunk_by.setdefault(event.case.signature, []).append(worker)
+        self.sink(event)
+
+    def progress(self) -> BatchCompared:
+        now = time.monotonic()
+        parts = list(self.totals.values())
+        return BatchCompared(
+            conversations=sum(p.conversations for p in parts),
+            batches=sum(p.batches for p in parts),
+            tier_a=sum(p.tier_a for p in parts),
+            tier_b=sum(p.tier_b for p in parts),
+            tier_c=sum(p.tier_c for p in parts),
+            signatures=len(self.known),
+            elapsed=now - self.started,
+            remaining=None if self.deadline is None else max(0.0, self.deadline - now),
+        )
+
+    def finished(self, interrupted: bool) -> CampaignFinished:
+        parts = [d.finished for d in self.done.values() if d.finished is not None]
+        reasons = {p.reason for p in parts}
+        if interrupted or "interrupted" in reasons:
+            reason = "interrupted"
+        elif "budget" in reasons:
+            reason = "budget"
+        else:
+            reason = "max-examples"
+        signatures = set(self.known)
+        for part in parts:
+            signatures.update(part.signatures)
+        return CampaignFinished(
+            reason=reason,
+            conversations=sum(p.conversations for p in parts),
+            batches=sum(p.batches for p in parts),
+            tier_a=sum(p.tier_a for p in parts),
+            tier_b=sum(p.tier_b for p in parts),
+            signatures=tuple(sorted(signatures)),
+            elapsed=time.monotonic() - self.started,
+        )
+
+
+def run_workers(
+    plan: WorkerPlan,
+    workers: int,
+    sink: Sink,
+    *,
+    reference: TargetIdentity,
+    candidate: TargetIdentity,
+) -> WorkersFinished:
+    """Run ``plan`` as ``workers`` processes; every event the parent sees goes to ``sink``.
+
+    ``reference`` and ``candidate`` are the identities the parent validated
+    (for ``CampaignStarted``); each worker builds its own targets from the specs.
+    """
+    if plan.max_examples is not None:
+        workers = min(workers, plan.max_examples)
+    workers = max(1, workers)
+    context = multiprocessing.get_context("spawn")
+    claims = Path(tempfile.mkdtemp(prefix="signals-fuzz-claims-"))
+    try:
+        queue = context.Queue()
+        seeds = tuple(worker_seed(plan.seed, index) for index in range(workers))
+        started = time.monotonic()
+        deadline = None if plan.budget is None else started + plan.budget
+        aggregate = _Aggregate(sink, started, deadline)
+        sink(CampaignStarted(plan.seed, plan.command, reference, candidate))
+        processes = [
+            context.Process(
+                target=_worker_main,
+                args=(plan, index, workers, queue, claims),
+                name=f"signals-fuzz-worker-{index}",
+            )
+            for index in range(workers)
+        ]
+        with _counting_interrupts() as interrupts:
+            for process in processes:
+                process.start()
+            _wait(processes, queue, aggregate, interrupts)
+            interrupted = interrupts.count > 0
+        for process in processes:
+            process.join(timeout=EXIT_GRACE)
+        # A worker that died silently after Ctrl-C was stopped before its campaign began
+        # (Python's own handler was still in place): not a crash.
+        crashed = tuple(
+            WorkerCrash(index, processes[index].exitcode, error)
+            for index, error in sorted(aggregate.failed.items())
+            if error or not interrupted
+        )
+        finished = aggregate.finished(interrupted)
+        sink(finished)
+        metrics = Metrics()
+        tier_b: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+        for done in aggregate.done.values():
+            metrics.merge(done.metrics)
+            for signature, example in done.tier_b_examples.items():
+                known = tier_b.get(signature)
+                if known is None or example[0] < known[0]:
+                    tier_b[signature] = example
+        return WorkersFinished(
+            finished=finished,
+            metrics=metrics,
+            tier_b_examples=tier_b,
+            seeds=seeds,
+            claims=read_claims(claims),
+            found_by={s: tuple(w) for s, w in aggregate.found_by.items()},
+            shrunk_by={s: tuple(w) for s, w in aggregate.shrunk_by.items()},
+            crashed=crashed,
+            worker_elapsed={
+                index: done.finished.elapsed
+                for index, done in sorted(aggregate.done.items())
+                if done.finished is not None
+            },
+            pattern_hits=_merged_hits([done.pattern_hits for done in aggregate.done.values()]),
+        )
+
+    finally:
+        shutil.rmtree(claims, ignore_errors=True)
+
+
+def _wait(processes: list[Any], queue: Any, aggregate: _Aggregate, interrupts: _Interrupts) -> None:
+    """Pass messages on until every worker has sent its last one or died without it."""
+    pending = set(range(len(processes)))
+    dead_since: dict[int, float] = {}
+    forwarded = terminated = False
+    while pending:
+        if interrupts.count and not forwarded:
+            forwarded = True
+            for index in pending:
+                _signal(processes[index], signal.SIGINT)
+        if interrupts.count > 1 and not terminated:
+            terminated = True
+            for index in pending:
+                processes[index].terminate()
+        try:
+            message = queue.get(timeout=_POLL)
+        except queue_module.Empty:
+            message = None
+        if message is not None:
+            aggregate.handle(message)
+            if isinstance(message, WorkerDone | WorkerFailed):
+                pending.discard(message.worker)
+            continue
+        now = time.monotonic()
+        for index in sorted(pending):
+            if processes[index].exitcode is None:
+                continue
+            # Ended without its last message: give the queue a moment, then call it a crash.
+            if now - dead_since.setdefault(index, now) >= EXIT_GRACE:
+                pending.discard(index)
+                aggregate.failed.setdefault(index, "")
+
+
+def _signal(process: Any, signum: int) -> None:
+    if process.pid is not None and process.exitcode is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(process.pid, signum)
+
+
+def _merged_hits(per_worker: list[list[list[bool]] | None]) -> list[list[bool]] | None:
+    """An alternative is reached when any worker reached it."""
+    known = [hits for hits in per_worker if hits is not None]
+    if not known:
+        return None
+    merged = [list(row) for row in known[0]]
+    for hits in known[1:]:
+        for i, row in enumerate(hits):
+            for j, hit in enumerate(row):
+                merged[i][j] = merged[i][j] or hit
+    return merged
