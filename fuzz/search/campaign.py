@@ -102,6 +102,10 @@ class CampaignSettings:
     database_key: bytes = DEFAULT_DATABASE_KEY
     minimise: bool = True
     stop_when: tuple[str, ...] = ()
+    #: Seconds Hypothesis may shrink one bug, and may go without making its case smaller,
+    #: before the batched pass takes over (see ``Campaign._hypothesis_shrink``).
+    shrink_limit: float = 30.0
+    shrink_stall: float = 10.0
 
 
 class Coordinator(Protocol):
@@ -118,6 +122,10 @@ class _BudgetSpent(BaseException):
 
 class _NewLead(BaseException):
     """Ends an exploration run at once: a new bug waits to be shrunk."""
+
+
+class _ShrinkLimit(BaseException):
+    """Ends a Hypothesis shrink run that is too slow to be worth waiting for."""
 
 
 class _Done(BaseException):
@@ -172,6 +180,25 @@ class _Lead:
     choices: Choices | None
     size: tuple[int, int, int]
     found_at: float
+
+
+@attrs.define
+class _Patience:
+    """How long a Hypothesis shrink may run, and go without making its case smaller."""
+
+    limit: float
+    stall: float
+    best: tuple[int, int, int]
+    started: float = attrs.field(factory=time.monotonic)
+    improved: float = attrs.field(factory=time.monotonic)
+
+    def check(self, size: tuple[int, int, int]) -> None:
+        """Raise ``_ShrinkLimit`` once either limit is passed."""
+        now = time.monotonic()
+        if size < self.best:
+            self.best, self.improved = size, now
+        if now - self.started > self.limit or now - self.improved > self.stall:
+            raise _ShrinkLimit
 
 
 def _current_choices() -> Choices | None:
@@ -356,8 +383,9 @@ class Campaign:
         """Hypothesis's fixed point for one bug, then the batched pass; the case is final."""
         component = lead.component
         started = time.monotonic()
+        fixed_point = False
         if lead.choices is not None:
-            self._hypothesis_shrink(lead)
+            fixed_point = self._hypothesis_shrink(lead)
         hypothesis_done = time.monotonic()
         hypothesis_case = self.best[component]
         batches = 0
@@ -378,13 +406,22 @@ class Campaign:
                 hypothesis_size=size_key(hypothesis_case.conversation)[:2],
                 final_size=size_key(final.conversation)[:2],
                 minimise_batches=batches,
+                hypothesis_fixed_point=fixed_point,
             )
         )
         self._save_choices(self._leads_choices.pop(component, None))
         self._check_done()
 
-    def _hypothesis_shrink(self, lead: _Lead) -> None:
-        """Replay the lead's choices and let Hypothesis shrink them for this bug alone."""
+    def _hypothesis_shrink(self, lead: _Lead) -> bool:
+        """Replay the lead's choices and let Hypothesis shrink them for this bug alone.
+
+        True when Hypothesis reached its fixed point. It is stopped after
+        ``shrink_limit`` seconds, or ``shrink_stall`` seconds without making
+        the case smaller: Hypothesis tries one candidate at a time and re-draws
+        the whole conversation for each, so on a long conversation that only
+        shows the bug whole (the 101-message window edge) it can grind for
+        minutes over text the batched pass deletes in a second.
+        """
         assert lead.choices is not None
         key = b"signals-fuzz.shrink"
         store = InMemoryExampleDatabase()
@@ -393,6 +430,11 @@ class Campaign:
         store.save(key + b".secondary", _encode(lead.choices))
         component = lead.component
         self._leads_choices[component] = lead.choices
+        patience = _Patience(
+            self.settings.shrink_limit,
+            self.settings.shrink_stall,
+            size_key(self.best[component].conversation),
+        )
 
         @hypothesis.settings(
             database=store,
@@ -404,6 +446,7 @@ class Campaign:
         @hypothesis.given(self._unit)
         def shrink(unit: Any) -> None:
             self._check_deadline()
+            patience.check(size_key(self.best[component].conversation))
             if component in self._examine(self._as_batch(unit), focus=component):
                 raise _Shows(component)
 
@@ -412,9 +455,12 @@ class Campaign:
             with without_local_constants():
                 shrink()
         except _Shows:
-            pass
+            return True
+        except _ShrinkLimit:
+            return False
         except HypothesisException:
             pass  # e.g. Flaky: the bug did not reproduce; the case keeps its best size
+        return False
 
     def _minimise(self, component: str) -> int:
         """The batched pass on the bug's best case; the number of batches it sent."""

@@ -80,6 +80,8 @@ class ShrinkFinished:
     hypothesis_size: tuple[int, int]
     final_size: tuple[int, int]
     minimise_batches: int
+    #: Hypothesis ran to its fixed point (not stopped by the shrink limit or stall).
+    hypothesis_fixed_point: bool = True
 
 
 @attrs.frozen

@@ -103,7 +103,9 @@ class ProgressLine:
             self._say(
                 f"  shrunk: {event.signature} -> {messages} messages, {chars} chars "
                 f"(Hypothesis {hyp_messages} msg/{hyp_chars} ch in "
-                f"{event.hypothesis_seconds:.1f}s, batched pass {event.minimise_batches} "
+                f"{event.hypothesis_seconds:.1f}s"
+                f"{'' if event.hypothesis_fixed_point else ', stopped early'}, "
+                f"batched pass {event.minimise_batches} "
                 f"batch(es) in {event.minimise_seconds:.1f}s)"
             )
         elif isinstance(event, CampaignFinished):
