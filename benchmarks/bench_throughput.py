@@ -27,7 +27,10 @@ process plus its children, ``resource.getrusage``): a campaign runs a cmd:
 candidate on a worker thread beside the reference, so with two cores its wall
 time can beat a serial limit while using the same CPU. Both wall and CPU
 ratios are printed. Absolute figures depend on the machine and its load
-(printed at start and end): read the ratios, measured side by side.
+(printed at start and end): read the ratios, measured side by side. The
+throughput measurements are repeated (``--repeat``, default 2: the same seed
+gives the same conversations) and each figure is the fastest repetition, the
+one least disturbed by other work on the machine.
 
 Memory: a second campaign, whose sink keeps nothing, prints peak RSS
 (``ru_maxrss``) and current RSS after ``--rss-small`` (1,000) and
@@ -44,7 +47,7 @@ falls back to ``python -S fast_replay.py``. ``SIGNALS_FUZZ_BENCH_REFERENCE`` and
 and win over both.
 
 Usage: python benchmarks/bench_throughput.py [--fast] [--quick] [--examples N]
-       [--batch-size B] [--seed S] [--rss-small N] [--rss-large N]
+       [--batch-size B] [--seed S] [--repeat R] [--rss-small N] [--rss-large N]
 """
 
 from __future__ import annotations
@@ -380,24 +383,68 @@ def show_mib(value: float | None) -> str:
     return "-" if value is None else f"{value:.1f} MiB"
 
 
-def throughput(sides: Sides, seed: int, examples: int, batch_size: int) -> None:
-    print(
-        f"\n== throughput: campaign seed {seed}, max_examples {examples},"
-        f" batch size {batch_size} =="
-    )
+@dataclass(frozen=True)
+class Trial:
+    """One repetition of every throughput measurement, on one campaign's conversations."""
+
+    finished: CampaignFinished
+    recorder: Recorder
+    costs: dict[str, Cost]
+    drawn: int
+
+
+def trial(sides: Sides, seed: int, examples: int, batch_size: int) -> Trial:
+    """The campaign, then each target alone on what it compared, then generation."""
     recorder = Recorder()
     finished, campaign_cost = run_campaign(sides, seed, examples, batch_size, recorder)
-    n = len(recorder.conversations)
-    if n == 0:
+    conversations = recorder.conversations
+    if not conversations:
         sys.exit("bench_throughput: the campaign compared no conversations")
+    groups = {
+        "one": [conversations],
+        "own": groups_of(conversations, recorder.batch_sizes),
+        "chunk": [
+            conversations[i : i + batch_size] for i in range(0, len(conversations), batch_size)
+        ],
+    }
+    costs = {"campaign": campaign_cost}
+    for name, group in groups.items():
+        costs[f"ref_{name}"] = alone(sides.reference, group)
+        costs[f"cand_{name}"] = alone(sides.candidate, group)
+    drawn, costs["generation"] = generation(seed, finished.batches, batch_size)
+    return Trial(finished, recorder, costs, drawn)
+
+
+def fastest(trials: Sequence[Trial], name: str) -> Cost:
+    """The least disturbed repetition: the minimum wall and the minimum CPU, each on its own."""
+    return Cost(min(t.costs[name].wall for t in trials), min(t.costs[name].cpu for t in trials))
+
+
+def throughput(sides: Sides, seed: int, examples: int, batch_size: int, repeat: int) -> None:
+    print(
+        f"\n== throughput: campaign seed {seed}, max_examples {examples},"
+        f" batch size {batch_size}; every figure the fastest of {repeat} =="
+    )
+    trials = [trial(sides, seed, examples, batch_size) for _ in range(repeat)]
+    first = trials[0]
+    finished, recorder, drawn = first.finished, first.recorder, first.drawn
+    if any(t.recorder.conversations != recorder.conversations for t in trials[1:]):
+        print("note: the repeated campaigns did not compare the same conversations")
+    n = len(recorder.conversations)
     own = groups_of(recorder.conversations, recorder.batch_sizes)
-    chunks = [recorder.conversations[i : i + batch_size] for i in range(0, n, batch_size)]
-    whole = [recorder.conversations]
-    ref_one, cand_one = alone(sides.reference, whole), alone(sides.candidate, whole)
-    ref_own, cand_own = alone(sides.reference, own), alone(sides.candidate, own)
-    ref_chunk, cand_chunk = alone(sides.reference, chunks), alone(sides.candidate, chunks)
-    drawn, gen_cost = generation(seed, finished.batches, batch_size)
+    chunks = math.ceil(n / batch_size)
+    campaign_cost, gen_cost = fastest(trials, "campaign"), fastest(trials, "generation")
+    ref_one, cand_one = fastest(trials, "ref_one"), fastest(trials, "cand_one")
+    ref_own, cand_own = fastest(trials, "ref_own"), fastest(trials, "cand_own")
+    ref_chunk, cand_chunk = fastest(trials, "ref_chunk"), fastest(trials, "cand_chunk")
     limit_one, limit_own = plus(ref_one, cand_one), plus(ref_own, cand_own)
+    if repeat > 1:
+        walls = [t.costs["campaign"].wall for t in trials]
+        cpus = [t.costs["campaign"].cpu for t in trials]
+        print(
+            f"campaign repetitions: wall {', '.join(f'{w:.2f}' for w in walls)} s;"
+            f" CPU {', '.join(f'{c:.2f}' for c in cpus)} s (the machine's load shows here)"
+        )
 
     messages = sum(len(c) for c in recorder.conversations)
     print(
@@ -438,7 +485,7 @@ def throughput(sides: Sides, seed: int, examples: int, batch_size: int) -> None:
                 f"  same in full chunks of {batch_size}",
                 n,
                 plus(ref_chunk, cand_chunk),
-                procs(len(chunks)),
+                procs(chunks),
             ),
             row(f"(b) generation alone ({finished.batches:,} draws)", drawn, gen_cost),
         ],
@@ -471,6 +518,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--examples", type=int, help="throughput campaign batches (250; 40 quick)")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="per process")
     parser.add_argument("--seed", type=int, default=0, help="campaign and generation seed")
+    parser.add_argument(
+        "--repeat", type=int, help="throughput repetitions, fastest kept (2; 1 with --quick)"
+    )
     parser.add_argument("--rss-small", type=int, help="first RSS mark (1,000; 200 quick)")
     parser.add_argument(
         "--rss-large", type=int, help="second RSS mark (20,000; 2,000 quick); 0: skip"
@@ -481,6 +531,9 @@ def main(argv: list[str] | None = None) -> int:
     large = args.rss_large if args.rss_large is not None else (2000 if args.quick else 20000)
     if examples < 1:
         parser.error(f"--examples={examples} must be at least 1")
+    repeat = args.repeat if args.repeat is not None else (1 if args.quick else 2)
+    if repeat < 1:
+        parser.error(f"--repeat={repeat} must be at least 1")
     if args.batch_size < 1:
         parser.error(f"--batch-size={args.batch_size} must be at least 1")
     if large and not 0 < small < large:
@@ -501,7 +554,7 @@ def main(argv: list[str] | None = None) -> int:
         check_targets(sides, [SHORT, [], [{"from": "gpt", "value": "no thanks"}, *SHORT]])
         if large:
             memory(sides, args.seed, small, large, args.batch_size)
-        throughput(sides, args.seed, examples, args.batch_size)
+        throughput(sides, args.seed, examples, args.batch_size, repeat)
     print(f"\ntotal {time.perf_counter() - started:.1f} s; load average at end {load()}")
     return 0
 
