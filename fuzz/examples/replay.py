@@ -175,7 +175,7 @@ class _StrictLine:
     def fail(self, what: str, end: int | None = None) -> NoReturn:
         """Stop with ``input parse: WHAT at line 1 column N`` (``end``: index after the culprit)."""
         stop = min(self.pos if end is None else end, len(self.text))
-        column = max(1, len(self.text[:stop].encode("utf-8")))
+        column = max(1, len(self.text[:stop].encode("utf-8", "surrogatepass")))
         raise LineError(f"input parse: {what} at line 1 column {column}")
 
     def peek(self) -> str:
