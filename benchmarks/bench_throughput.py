@@ -294,21 +294,20 @@ def alone(spec: str, groups: Sequence[Sequence[Conversation]]) -> Cost:
 
 
 def start_cost(spec: str) -> str:
-    """Median and fastest wall time of one process answering one short conversation."""
+    """Median and fastest wall time, and median CPU, of one process answering one conversation."""
     target = parse_target(spec, timeout=TIMEOUT)
     if not isinstance(target, CmdTarget):
         return "in process, no start"
     payload = (encode_line({"id": 0, "messages": SHORT}) + "\n").encode()
-    walls = []
-    for _ in range(START_REPEATS):
-        _, cost = cost_of(
-            lambda: subprocess.run(
-                list(target.argv), input=payload, capture_output=True, check=True
-            )
-        )
-        walls.append(cost.wall)
+    argv = list(target.argv)
+    costs = [
+        cost_of(lambda: subprocess.run(argv, input=payload, capture_output=True, check=True))[1]
+        for _ in range(START_REPEATS)
+    ]
+    walls = [cost.wall for cost in costs]
     return (
-        f"median {1000 * statistics.median(walls):.1f} ms, fastest {1000 * min(walls):.1f} ms"
+        f"wall median {1000 * statistics.median(walls):.1f} ms, fastest {1000 * min(walls):.1f} ms;"
+        f" CPU median {1000 * statistics.median(c.cpu for c in costs):.1f} ms"
         f" ({START_REPEATS} runs)"
     )
 
@@ -451,7 +450,7 @@ def throughput(sides: Sides, seed: int, examples: int, batch_size: int, repeat: 
         f"campaign: {finished.conversations:,} conversations ({n:,} recorded,"
         f" {messages:,} messages)"
         f" in {finished.batches:,} batches, {n / max(1, len(own)):.2f} per batch; reason"
-        f" {finished.reason}; Tier A {finished.tier_a}; elapsed {finished.elapsed:.2f} s"
+        f" {finished.reason}; Tier A {finished.tier_a}"
     )
     if finished.tier_a:
         print("  (the sides diverged: shrinking ran, and its conversations are counted above)")
