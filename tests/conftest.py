@@ -29,6 +29,12 @@ def example_replay_spec(variants: str = "") -> str:
     return f"{spec} --variant {variants}" if variants else spec
 
 
+def strict_replay_spec(variants: str = "") -> str:
+    """The cmd: spec of the example replay program reading input as strictly as the port."""
+    spec = f"cmd:{shlex.quote(sys.executable)} -m fuzz.examples.replay --strict"
+    return f"{spec} --variant {variants}" if variants else spec
+
+
 @pytest.fixture
 def cmd_spec() -> Callable[[str], str]:
     return misbehaving_spec
