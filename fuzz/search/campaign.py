@@ -76,6 +76,11 @@ from fuzz.search.minimise import minimise
 #: The key a campaign's findings live under in a shared example database.
 DEFAULT_DATABASE_KEY = b"signals-fuzz.campaign"
 
+#: Batches one exploration round may run. Hypothesis keeps every test case of a run
+#: (its cache holds thousands), so memory grew by ~28 KB per conversation in one long
+#: run; rounds of this size start afresh, and memory stays flat.
+ROUND_EXAMPLES = 300
+
 #: Choice sequences as Hypothesis records them (ints, floats, strings, bytes, bools).
 Choices = tuple[Any, ...]
 
@@ -333,11 +338,13 @@ class Campaign:
                 continue
             if self._examples_left() <= 0:
                 return "max-examples"
+            explored_before = self._explored
             found = self._explore(round_no)
             self.sink(RoundFinished(round_no, found))
             round_no += 1
-            if not found:
-                return "exhausted" if self._examples_left() > 0 else "max-examples"
+            ran = self._explored - explored_before
+            if not found and ran < ROUND_EXAMPLES and self._examples_left() > 0:
+                return "exhausted"  # Hypothesis ran out of distinct examples
 
     def _examples_left(self) -> int:
         if self.settings.max_examples is None:
@@ -357,7 +364,7 @@ class Campaign:
         @hypothesis.seed(round_seed(self.settings.seed, round_no))
         @hypothesis.settings(
             database=None,
-            max_examples=min(self._examples_left(), 1 << 30),
+            max_examples=min(self._examples_left(), ROUND_EXAMPLES),
             phases=(Phase.generate,),
             report_multiple_bugs=False,
             **_QUIET,  # type: ignore[arg-type]
@@ -759,6 +766,9 @@ def _default_conversations() -> st.SearchStrategy[Conversation]:
 def _batches(
     batch_size: int, elements: st.SearchStrategy[Conversation]
 ) -> st.SearchStrategy[list[Conversation]]:
+    """Full batches: bugs shrink on single conversations, never on the batch, so a batch
+    need not shrink, and a replay process is started for ``batch_size`` conversations
+    rather than the handful an ``st.lists`` draws on average."""
     from strategies.conversations import batches
 
-    return batches(min_size=1, max_size=batch_size, elements=elements)
+    return batches(min_size=batch_size, max_size=batch_size, elements=elements)
