@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
-from strategies.hazards import hazard_texts, mutated
+from strategies.hazards import one_mutation_of, pooled_hazard_texts
 from strategies.ladders import sized_ladders
 from strategies.signal_types import ROLES
 from strategies.text import (
@@ -118,7 +118,8 @@ def conversations(
     tool_weight: float = 0.4,
     hazard_weight: float = 0.15,
     odd_weight: float = 0.05,
-    boundary_weight: float = 0.25,
+    boundary_weight: float = 0.1,
+    ladder_weight: float = 0.15,
     surrogates: bool = True,
 ) -> SearchStrategy[Conversation]:
     """Conversations of ``min_size``..``max_size`` messages.
@@ -128,8 +129,11 @@ def conversations(
     ``odd_weight`` the chance that an exchange is replaced by an odd unit,
     ``boundary_weight`` the chance that the whole conversation is a
     ``boundary_conversations()`` case (those that fit the size bounds: the
-    100-message window edge needs ``max_size >= 101``). ``surrogates=False``
-    keeps lone surrogates out (see ``strategies.hazards``).
+    100-message window edge needs ``max_size >= 101``), ``ladder_weight``
+    the chance that it is a ``quality_ladders()`` case (they need
+    ``max_size >= 20``; without them ``excellent`` and ``good`` are rare).
+    The two together must not exceed 1. ``surrogates=False`` keeps lone
+    surrogates out (see ``strategies.hazards``).
     """
     check_bounds("conversations", min_size, max_size)
     for label, value in (
@@ -137,15 +141,31 @@ def conversations(
         ("hazard_weight", hazard_weight),
         ("odd_weight", odd_weight),
         ("boundary_weight", boundary_weight),
+        ("ladder_weight", ladder_weight),
     ):
         check_weight("conversations", label, value)
+    if boundary_weight + ladder_weight > 1:
+        raise InvalidArgument(
+            f"conversations(boundary_weight={boundary_weight!r}, ladder_weight="
+            f"{ladder_weight!r}): the two must not add up to more than 1"
+        )
     if not isinstance(surrogates, bool):
         raise InvalidArgument(f"conversations(surrogates={surrogates!r}) must be a bool")
     ordinary = _ordinary(min_size, max_size, tool_weight, hazard_weight, odd_weight, surrogates)
     edges = _boundaries(min_size, max_size)
-    if edges is None:
-        return ordinary
-    return _weighted((1 - boundary_weight, ordinary), (boundary_weight, edges))
+    ladders = sized_ladders(min_size, max_size)
+    # Ordinary first: the shrink target. Ladders shrink by themselves (each
+    # unit drops to absent); edge shapes through ``_thinnable``.
+    return _weighted(
+        (
+            1
+            - (0 if edges is None else boundary_weight)
+            - (0 if ladders is None else ladder_weight),
+            ordinary,
+        ),
+        (boundary_weight, edges) if edges is not None else (0, ordinary),
+        (ladder_weight, ladders) if ladders is not None else (0, ordinary),
+    )
 
 
 def batches(
@@ -188,9 +208,7 @@ def boundary_conversations(
     - 5 and 9-14 user turns around the dragging boundary;
     - 1-6 instances of one leaf (the severity buckets);
     - exactly 99, 100 and 101 messages with a trigger, a split call/observation
-      pair or a retry run at positions 0, len-101 and len-100;
-    - 60 % of the time, a quality ladder (``strategies.ladders``): a clean
-      conversation whose score sits on or next to a bucket boundary.
+      pair or a retry run at positions 0, len-101 and len-100.
     """
     check_bounds("boundary_conversations", min_size, max_size)
     edges = _boundaries(min_size, max_size)
@@ -214,11 +232,20 @@ _Options = list[tuple[float, SearchStrategy[str]]]
 
 
 def _hazarded(options: _Options, weight: float, surrogates: bool) -> _Options:
-    """Add hazard variants to weighted text ``options`` (plain ones first)."""
+    """Add hazard variants to weighted text ``options`` (plain ones first).
+
+    The cheap forms: one mutation from a flat pool (a second one in a fifth of
+    the cases) and hazard texts from a prebuilt pool, one choice each, since a
+    message costs a campaign about 25 microseconds per choice
+    (``benchmarks/bench_generation.py``). ``mutated`` and ``hazard_texts``
+    stay the public, finer-grained forms.
+    """
     base = _weighted(*options)
+    once = one_mutation_of(base, surrogates)
     return [(w * (1 - weight), s) for w, s in options] + [
-        (weight * 0.7, mutated(base, surrogates=surrogates)),
-        (weight * 0.3, hazard_texts(surrogates=surrogates)),
+        (weight * 0.55, once),
+        (weight * 0.15, one_mutation_of(once, surrogates)),
+        (weight * 0.3, pooled_hazard_texts(surrogates)),
     ]
 
 
@@ -301,18 +328,21 @@ def _odd_units(hazard_weight: float, surrogates: bool) -> SearchStrategy[list[Me
 def _exchanges(
     tool_weight: float, hazard_weight: float, odd_weight: float, surrogates: bool
 ) -> SearchStrategy[list[Message]]:
-    tools = _weighted(
-        (1 - tool_weight, st.just([])),
-        (tool_weight, st.lists(tool_units(), min_size=1, max_size=2).map(_flatten)),
-    )
-    exchange = st.builds(
-        _exchange,
-        _maybe_message("human", 0.9, hazard_weight, surrogates),
-        tools,
-        _maybe_message("gpt", 0.85, hazard_weight, surrogates),
-    )
+    human = _maybe_message("human", 0.9, hazard_weight, surrogates)
+    gpt = _maybe_message("gpt", 0.85, hazard_weight, surrogates)
+    units = st.lists(tool_units(), min_size=1, max_size=2).map(_flatten)
+
+    def exchange(with_tools: bool) -> SearchStrategy[list[Message]]:
+        return st.builds(_exchange, human, units if with_tools else st.just([]), gpt)
+
+    # Whether the exchange calls tools, or is an odd unit instead, is one
+    # choice (two picks took two; each costs a campaign ~25 microseconds).
+    # The human and gpt picks stay apart: "absent" is index 0 of each, which
+    # the shrinker tries first, so either side drops on its own.
     return _weighted(
-        (1 - odd_weight, exchange), (odd_weight, _odd_units(hazard_weight, surrogates))
+        ((1 - odd_weight) * (1 - tool_weight), exchange(False)),
+        ((1 - odd_weight) * tool_weight, exchange(True)),
+        (odd_weight, _odd_units(hazard_weight, surrogates)),
     )
 
 
@@ -563,22 +593,7 @@ def _boundaries(min_size: int, max_size: int | None) -> SearchStrategy[Conversat
     window = tuple(n for n in (WINDOW - 1, WINDOW, WINDOW + 1) if _fits(n, min_size, max_size))
     if window:
         kinds.append(_window_edges(window))
-    ladders = sized_ladders(min_size, max_size)
-    if not kinds and ladders is None:
-        return None
-    options: list[tuple[float, SearchStrategy[Conversation]]] = []
-    if kinds:
-        options.append((1 - _LADDER_SHARE if ladders is not None else 1.0, st.one_of(kinds)))
-    if ladders is not None:
-        options.append((_LADDER_SHARE if kinds else 1.0, ladders))
-    return _thinnable(_weighted(*options))
-
-
-#: Share of boundary conversations that are quality ladders: every bucket and
-#: boundary needs them. As one kind among six (1/6 of 10 %) ``excellent`` and
-#: ``good`` stayed under 2 % of generated conversations; at 60 % of 25 % they
-#: are 6.9 % and 4.5 % on the example analyzer.
-_LADDER_SHARE: Final = 0.6
+    return _thinnable(st.one_of(kinds)) if kinds else None
 
 
 #: Generation keeps a boundary conversation whole 15 times in 16; shrinking

@@ -22,6 +22,7 @@ share.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Callable, Iterable
@@ -130,7 +131,20 @@ def trigger_texts(
     types = check_signal_types("trigger_texts", signal_types)
     if not isinstance(near_misses, bool):
         raise InvalidArgument(f"trigger_texts(near_misses={near_misses!r}) must be a bool")
-    return _embedded(lexicon_phrases(types, near_misses=near_misses))
+    return _framed_phrases(_interleaved(types, near_misses))
+
+
+def _interleaved(types: tuple[str, ...], near_misses: bool) -> tuple[str, ...]:
+    """``lexicon_phrases`` taken one leaf at a time (first trigger of every leaf,
+    then the second ...; near misses after), so that the mild preference of a
+    long one-choice pick for low indices favours no leaf."""
+    per_leaf = [lexicon_phrases([t], near_misses=False) for t in types]
+    per_leaf = [p for p in per_leaf if p]
+    ranked = [
+        p[i] for i in range(max(map(len, per_leaf), default=0)) for p in per_leaf if i < len(p)
+    ]
+    everything = lexicon_phrases(types, near_misses=near_misses)
+    return tuple(dict.fromkeys([*ranked, *everything]))
 
 
 def lexicon_phrases(
@@ -283,6 +297,30 @@ def _embedded(phrases: tuple[str, ...]) -> SearchStrategy[str]:
     if not phrases:
         return _filler(1, _FILLER_MAX)
     return st.builds(_framed, st.sampled_from(phrases), st.sampled_from(_FRAMES))
+
+
+@functools.cache
+def _framed_phrases(phrases: tuple[str, ...]) -> SearchStrategy[str]:
+    """A phrase in a frame, drawn as *one* choice (``_embedded`` takes two).
+
+    The choice is ``frame * width + phrase``, with the phrases padded (by
+    repeating them) to ``width``, a power of two. Hypothesis favours low
+    values of a range this long, so the plain frames at the front of
+    ``_FRAMES`` come up more often than they would drawn apart (about 60 %
+    of draws have no filler), while phrases stay about equally likely. And
+    because its integer shrinker tries masking off high bits, a value
+    shrinks to ``phrase`` alone: the bare phrase in frame 0.
+    """
+    if not phrases:
+        return _filler(1, _FILLER_MAX)
+    width = 1 << (len(phrases) - 1).bit_length()
+    padded = tuple(phrases[i % len(phrases)] for i in range(width))
+
+    def framed(i: int) -> str:
+        frame, phrase = divmod(i, width)
+        return _framed(padded[phrase], _FRAMES[frame])
+
+    return st.sampled_from(range(width * len(_FRAMES))).map(framed)
 
 
 #: Slots a ``_weighted`` pick divides among its options. Hypothesis draws

@@ -11,7 +11,6 @@ from hypothesis.errors import InvalidArgument
 
 from fuzz.engine.canonical import lenient_counts
 from fuzz.examples.analyzer import ExampleAnalyzer
-from strategies.conversations import boundary_conversations
 from strategies.ladders import (
     PENALTIES,
     Unit,
@@ -109,7 +108,7 @@ def test_ladders_stay_clean_and_below_dragging(conversation: Conversation) -> No
 def test_a_boundary_ladder_shrinks_to_its_few_units() -> None:
     """Broken if a ladder scoring exactly 75 cannot shrink to a handful of messages."""
     found = find(
-        boundary_conversations(max_size=30),
+        quality_ladders(),
         lambda c: ANALYZER.analyze(c).quality_score == 75,
         settings=SHRINK,
     )
