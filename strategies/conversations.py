@@ -31,7 +31,10 @@ from strategies.text import (
     FAILURE_TYPES,
     INTERACTION_TYPES,
     VOCABULARY,
+    _filler_pool,
     _maybe,
+    _picked,
+    _slots,
     _weighted,
     check_bounds,
     check_weight,
@@ -249,6 +252,16 @@ def _hazarded(options: _Options, weight: float, surrogates: bool) -> _Options:
     ]
 
 
+_FILLER: Final = filler_texts()
+_CANNED: Final = st.sampled_from(_GPT_CANNED)
+#: Options of ``_text_options`` that are plain pools: ``_maybe_message`` draws
+#: their values with the same pick that decides presence and kind.
+_POOLS: Final[dict[SearchStrategy[str], tuple[str, ...]]] = {
+    _FILLER: _filler_pool(0, 12),
+    _CANNED: _GPT_CANNED,
+}
+
+
 @functools.cache
 def _text_options(role: str, hazard_weight: float, surrogates: bool) -> _Options:
     if role == "function_call":
@@ -257,12 +270,12 @@ def _text_options(role: str, hazard_weight: float, surrogates: bool) -> _Options
         return [(1.0, observations())]
     if role == "gpt":
         options: _Options = [
-            (0.5, filler_texts()),
-            (0.35, st.sampled_from(_GPT_CANNED)),
+            (0.5, _FILLER),
+            (0.35, _CANNED),
             (0.15, trigger_texts()),
         ]
     else:
-        options = [(0.45, filler_texts()), (0.55, trigger_texts(INTERACTION_TYPES))]
+        options = [(0.45, _FILLER), (0.55, trigger_texts(INTERACTION_TYPES))]
     return _hazarded(options, hazard_weight, surrogates)
 
 
@@ -282,9 +295,14 @@ def _maybe_message(
     """A message with probability ``present``, else ``None`` (the shrink
     target): one pick decides presence and the kind of text together."""
     options = _text_options(role, hazard_weight, surrogates)
-    return _weighted(
-        (1 - present, st.none()),
-        *[(present * w, s.map(lambda v: _msg(role, v))) for w, s in options],
+
+    def message(text: str | None) -> Message | None:
+        return None if text is None else _msg(role, text)
+
+    return _picked(
+        (1 - present, (None,)),
+        *[(present * w, _POOLS.get(s, s)) for w, s in options],
+        then=message,
     )
 
 
@@ -324,26 +342,69 @@ def _odd_units(hazard_weight: float, surrogates: bool) -> SearchStrategy[list[Me
     )
 
 
+#: Average number of exchanges in an ordinary conversation: what ``st.lists``
+#: gives its elements at these bounds (Hypothesis aims at 5), kept when the
+#: list became a loop (``_exchange_runs``).
+_MEAN_EXCHANGES: Final = 5
+
+
 @functools.cache
-def _exchanges(
-    tool_weight: float, hazard_weight: float, odd_weight: float, surrogates: bool
+def _exchange_runs(
+    min_count: int,
+    max_count: int,
+    tool_weight: float,
+    hazard_weight: float,
+    odd_weight: float,
+    surrogates: bool,
 ) -> SearchStrategy[list[Message]]:
+    """``min_count``..``max_count`` exchanges, flattened.
+
+    A loop rather than ``st.lists``: each step is *one* pick that says both
+    whether to go on and what comes next (a list spends one choice on "more"
+    and one on the kind). Stop is index 0 of the pick, so the shrinker ends
+    the conversation early by lowering a pick, and it deletes whole steps as
+    it deletes list elements.
+    """
+    more = _MEAN_EXCHANGES / (_MEAN_EXCHANGES + 1)
+    table = _table(tool_weight, hazard_weight, odd_weight, surrogates, more)
+    go_on = st.sampled_from(range(len(table)))
+    must = _table(tool_weight, hazard_weight, odd_weight, surrogates, 1.0)
+    must_pick = st.sampled_from(range(len(must)))
+
+    @st.composite
+    def run(draw: st.DrawFn) -> list[Message]:
+        out: list[Message] = []
+        for count in range(max_count):
+            step = must[draw(must_pick)] if count < min_count else table[draw(go_on)]
+            if step is None:
+                break
+            out += draw(step)
+        return out
+
+    return run()
+
+
+@functools.cache
+def _table(
+    tool_weight: float, hazard_weight: float, odd_weight: float, surrogates: bool, more: float
+) -> tuple[SearchStrategy[list[Message]] | None, ...]:
+    """A slot table: ``None`` (stop) with weight ``1 - more``, else a plain
+    exchange, one with tool units, or an odd unit (the plainest first)."""
     human = _maybe_message("human", 0.9, hazard_weight, surrogates)
     gpt = _maybe_message("gpt", 0.85, hazard_weight, surrogates)
     units = st.lists(tool_units(), min_size=1, max_size=2).map(_flatten)
-
-    def exchange(with_tools: bool) -> SearchStrategy[list[Message]]:
-        return st.builds(_exchange, human, units if with_tools else st.just([]), gpt)
-
-    # Whether the exchange calls tools, or is an odd unit instead, is one
-    # choice (two picks took two; each costs a campaign ~25 microseconds).
-    # The human and gpt picks stay apart: "absent" is index 0 of each, which
-    # the shrinker tries first, so either side drops on its own.
-    return _weighted(
-        ((1 - odd_weight) * (1 - tool_weight), exchange(False)),
-        ((1 - odd_weight) * tool_weight, exchange(True)),
-        (odd_weight, _odd_units(hazard_weight, surrogates)),
-    )
+    options: list[tuple[float, SearchStrategy[list[Message]] | None]] = [
+        (1 - more, None),
+        (
+            more * (1 - odd_weight) * (1 - tool_weight),
+            st.builds(_exchange, human, st.just([]), gpt),
+        ),
+        (more * (1 - odd_weight) * tool_weight, st.builds(_exchange, human, units, gpt)),
+        (more * odd_weight, _odd_units(hazard_weight, surrogates)),
+    ]
+    kept = [(w, o) for w, o in options if w > 0]
+    slots = _slots([w for w, _ in kept])
+    return tuple(o for (_, o), n in zip(kept, slots, strict=True) for _ in range(n))
 
 
 def _ordinary(
@@ -354,11 +415,11 @@ def _ordinary(
     odd_weight: float,
     surrogates: bool,
 ) -> SearchStrategy[Conversation]:
-    exchanges = _exchanges(tool_weight, hazard_weight, odd_weight, surrogates)
     # An exchange usually has two or more messages; padding makes up the rest.
-    flat = st.lists(exchanges, min_size=min_size // 2, max_size=max_size).map(
-        lambda ex: _flatten(ex)[:max_size]
+    runs = _exchange_runs(
+        min_size // 2, max_size, tool_weight, hazard_weight, odd_weight, surrogates
     )
+    flat = runs.map(lambda msgs: msgs[:max_size])
     if min_size == 0:
         return flat
     pad_message = st.one_of(

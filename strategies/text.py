@@ -36,6 +36,7 @@ from strategies.lexicons import LEXICONS
 from strategies.signal_types import LEAF_TYPES
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 #: Words with no signal meaning, so filler around a phrase does not fire
 #: anything by itself. Plain ASCII first (shrinking prefers the front), a few
@@ -245,9 +246,13 @@ def _filler(min_size: int, max_size: int) -> SearchStrategy[str]:
     # pick per word keeps a conversation at a few milliseconds. Word lists
     # only serve bounds the pool does not cover.
     if max_size <= _POOL_WORDS:
-        fitting = [s for s in _SENTENCES if min_size <= len(s.split()) <= max_size]
-        return st.sampled_from(fitting)
+        return st.sampled_from(_filler_pool(min_size, max_size))
     return st.lists(st.sampled_from(VOCABULARY), min_size=min_size, max_size=max_size).map(" ".join)
+
+
+def _filler_pool(min_size: int, max_size: int) -> tuple[str, ...]:
+    """The pooled sentences of ``min_size``..``max_size`` words, shortest first."""
+    return tuple(s for s in _SENTENCES if min_size <= len(s.split()) <= max_size)
 
 
 _Frame = tuple[str, str, Callable[[str], str], str]  # before, after, casing, ending
@@ -357,6 +362,46 @@ def _weighted(*options: tuple[float, SearchStrategy[T]]) -> SearchStrategy[T]:
             if i < bound:
                 return draw(strategy)
         raise AssertionError("unreachable: i < bounds[-1]")  # pragma: no cover
+
+    return pick()
+
+
+def _slots(weights: list[float]) -> list[int]:
+    """Slots per option out of ``_RESOLUTION`` (at least one each), as ``_weighted``."""
+    total = sum(weights)
+    return [max(1, round(w / total * _RESOLUTION)) for w in weights]
+
+
+def _picked(
+    *options: tuple[float, SearchStrategy[T] | tuple[T, ...]],
+    then: Callable[[T], U] | None = None,
+) -> SearchStrategy[U]:
+    """``_weighted``, where an option may also be a tuple of *values*.
+
+    A tuple given at least one slot per value is spread over its slots, so
+    drawing one of its values takes the single pick (``_weighted`` would draw
+    the option, then the value: two choices). Values keep their order across
+    the slots, so a pick still shrinks towards the first value of the first
+    option. Tuples with more values than slots are drawn as ``sampled_from``.
+    """
+    kept = [(w, o) for w, o in options if w > 0]
+    if not kept:
+        raise InvalidArgument("_picked() needs at least one option with a weight > 0")
+    table: list[tuple[bool, object]] = []  # (is a value, value or strategy)
+    for (_, option), n in zip(kept, _slots([w for w, _ in kept]), strict=True):
+        if isinstance(option, tuple) and len(option) <= n:
+            table += [(True, option[j * len(option) // n]) for j in range(n)]
+        elif isinstance(option, tuple):
+            table += [(False, st.sampled_from(option))] * n
+        else:
+            table += [(False, option)] * n
+    picks = st.sampled_from(range(len(table)))
+
+    @st.composite
+    def pick(draw: st.DrawFn) -> U:
+        is_value, item = table[draw(picks)]
+        value = item if is_value else draw(item)  # type: ignore[arg-type]
+        return value if then is None else then(value)  # type: ignore[return-value,arg-type]
 
     return pick()
 

@@ -420,9 +420,33 @@ def _oscillation_units(draw: st.DrawFn) -> list[Message]:
     return _oscillation(tools, form, slots)
 
 
-_TOOLS_WITH_ARGS: Final = st.lists(
-    st.tuples(_NAME, _ARGS), min_size=2, max_size=5, unique_by=lambda t: t[0]
-)
+_ToolSet = tuple[tuple[str, dict[str, JSONValue]], ...]
+
+
+def _tool_set_pool() -> tuple[_ToolSet, ...]:
+    """2-5 distinct tools with their arguments, for an oscillation: one choice.
+
+    Built once (seeded), 50 sets of each width, narrowest and plainest first
+    (two tools without arguments is the shrink target). A list of (name,
+    arguments) pairs cost three choices a tool.
+    """
+    rng = random.Random(8)
+    simplest: _ToolSet = tuple((name, {}) for name in TOOL_NAMES[:2])
+    sets: dict[str, _ToolSet] = {}
+    for width in range(2, 6):
+        for k in range(50):
+            names = rng.sample(TOOL_NAMES[:6] if k < 25 else TOOL_NAMES, width)
+            picked = tuple((n, rng.choice(_ARGUMENTS[:8] if k < 25 else _ARGUMENTS)) for n in names)
+            sets.setdefault(json.dumps(picked), picked)
+    sets.pop(json.dumps(simplest), None)
+    ordered = sorted(
+        sets.values(),
+        key=lambda t: (len(t), sum(len(json.dumps(a)) + TOOL_NAMES.index(n) for n, a in t)),
+    )
+    return (simplest, *ordered)
+
+
+_TOOLS_WITH_ARGS: Final = st.sampled_from(_tool_set_pool()).map(list)
 
 
 @functools.cache
