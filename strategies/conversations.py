@@ -8,8 +8,14 @@ while tool units keep each observation right after its call. With low
 weight an exchange is replaced by an *odd* unit (an observation with no
 call, a role the analyzers do not read, an empty value...), texts carry
 cross-language hazards, and the whole conversation is one of the contract's
-edge cases (``boundary_conversations``), so that one ``batches()`` strategy
-reaches everything.
+edge cases (``boundary_conversations``) or a quality ladder
+(``strategies.ladders``), so that one ``batches()`` strategy reaches
+everything.
+
+Generation cost is counted in Hypothesis choices (each costs a campaign tens
+of microseconds): a step of the exchange loop is one pick, a message's
+presence, kind and (for pooled texts) value are one pick, a framed trigger is
+one more. ``benchmarks/bench_generation.py --before REV`` shows the effect.
 """
 
 from __future__ import annotations
