@@ -37,6 +37,7 @@ from strategies.text import (
     FAILURE_TYPES,
     INTERACTION_TYPES,
     VOCABULARY,
+    _embedded,
     _filler_pool,
     _maybe,
     _picked,
@@ -240,20 +241,28 @@ def _msg(role: str, value: str) -> Message:
 _Options = list[tuple[float, SearchStrategy[str]]]
 
 
-def _hazarded(options: _Options, weight: float, surrogates: bool) -> _Options:
+def _hazarded(
+    options: _Options, framed: SearchStrategy[str], weight: float, surrogates: bool
+) -> _Options:
     """Add hazard variants to weighted text ``options`` (plain ones first).
 
-    The cheap forms: one mutation from a flat pool (a second one in a fifth of
-    the cases) and hazard texts from a prebuilt pool, one choice each, since a
-    message costs a campaign about 25 microseconds per choice
-    (``benchmarks/bench_generation.py``). ``mutated`` and ``hazard_texts``
-    stay the public, finer-grained forms.
+    The cheaper forms: one or two mutations, each one choice from a flat pool,
+    and hazard texts from a prebuilt pool, one choice, since a message costs a
+    campaign about 25 microseconds per choice (``bench_generation.py``).
+    ``mutated`` and ``hazard_texts`` stay the public, finer-grained forms.
+
+    Mutations apply to ``options`` with the trigger drawn by ``framed``
+    (phrase and frame apart, ``_embedded``): with the one-choice trigger, whose
+    frames are mostly bare, mutated texts rarely held the filler words
+    (``café``, ``Zürich``) that casing mutations turn into non-ASCII capitals,
+    and the planted ``ascii_lowercase`` bug went unseen (0 of 3,000
+    conversations, 12 before).
     """
-    base = _weighted(*options)
-    once = one_mutation_of(base, surrogates)
+    plain = [(w, framed if s in _TRIGGERS else s) for w, s in options]
+    once = one_mutation_of(_weighted(*plain), surrogates)
     return [(w * (1 - weight), s) for w, s in options] + [
-        (weight * 0.55, once),
-        (weight * 0.15, one_mutation_of(once, surrogates)),
+        (weight * 0.35, once),
+        (weight * 0.35, one_mutation_of(once, surrogates)),
         (weight * 0.3, pooled_hazard_texts(surrogates)),
     ]
 
@@ -275,14 +284,17 @@ def _text_options(role: str, hazard_weight: float, surrogates: bool) -> _Options
     if role == "observation":
         return [(1.0, observations())]
     if role == "gpt":
-        options: _Options = [
-            (0.5, _FILLER),
-            (0.35, _CANNED),
-            (0.15, trigger_texts()),
-        ]
+        options: _Options = [(0.5, _FILLER), (0.35, _CANNED), (0.15, _ANY_TRIGGER)]
+        framed = _embedded(lexicon_phrases())
     else:
-        options = [(0.45, _FILLER), (0.55, trigger_texts(INTERACTION_TYPES))]
-    return _hazarded(options, hazard_weight, surrogates)
+        options = [(0.45, _FILLER), (0.55, _HUMAN_TRIGGER)]
+        framed = _embedded(lexicon_phrases(INTERACTION_TYPES))
+    return _hazarded(options, framed, hazard_weight, surrogates)
+
+
+_ANY_TRIGGER: Final = trigger_texts()
+_HUMAN_TRIGGER: Final = trigger_texts(INTERACTION_TYPES)
+_TRIGGERS: Final = (_ANY_TRIGGER, _HUMAN_TRIGGER)
 
 
 def _texts(role: str, hazard_weight: float, surrogates: bool) -> SearchStrategy[str]:

@@ -216,14 +216,20 @@ def _ladders(max_satisfaction: int, max_penalties: int) -> SearchStrategy[Conver
     @st.composite
     def ladder(draw: st.DrawFn) -> Conversation:
         kind = draw(_KINDS)
+        # Each count right before its units: lowering a count to 0 then drops
+        # exactly the choices that follow it, a repair the shrinker tries. A
+        # ladder sits on a bucket boundary, so deleting its satisfaction units
+        # one by one often flips the bucket on the way (a second divergence);
+        # all at once does not. Measured on the planted retry_off_by_one.
         s = draw(satisfied)
+        sat = _wordings("satisfaction")
+        units = [draw(sat) for _ in range(s)]
         top = max_penalties
         if kind in _HUMAN_PENALTIES:
             top = min(top, _MAX_USER_TURNS - s)
         n = draw(tool_penalties if top == max_penalties else st.sampled_from(range(top + 1)))
-        sat = _wordings("satisfaction")
         pen = _wordings(kind)
-        units = [draw(sat) for _ in range(s)] + [draw(pen) for _ in range(n)]
+        units += [draw(pen) for _ in range(n)]
         return build_ladder([u for u in units if u is not None])
 
     return ladder()

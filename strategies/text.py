@@ -136,10 +136,11 @@ def trigger_texts(
 
 
 def _interleaved(types: tuple[str, ...], near_misses: bool) -> tuple[str, ...]:
-    """``lexicon_phrases`` taken one leaf at a time (first trigger of every leaf,
-    then the second ...; near misses after), so that the mild preference of a
-    long one-choice pick for low indices favours no leaf."""
-    per_leaf = [lexicon_phrases([t], near_misses=False) for t in types]
+    """``lexicon_phrases`` taken one leaf at a time (the shortest trigger of every
+    leaf, then the second shortest ...; near misses after), so that the mild
+    preference of a long one-choice pick for low indices favours no leaf, and
+    lowering the pick moves towards short phrases."""
+    per_leaf = [sorted(lexicon_phrases([t], near_misses=False), key=len) for t in types]
     per_leaf = [p for p in per_leaf if p]
     ranked = [
         p[i] for i in range(max(map(len, per_leaf), default=0)) for p in per_leaf if i < len(p)

@@ -20,7 +20,6 @@ from strategies.text import INTERACTION_TYPES, _framed_phrases, _picked, lexicon
 from strategies.tool_traces import (
     TOOL_NAMES,
     _rich_observations,
-    _run_observation_pool,
     _slot_pool,
     _tool_set_pool,
 )
@@ -70,16 +69,16 @@ def test_picked_spreads_a_value_pool_over_its_slots_in_order() -> None:
 
 
 def test_call_slots_start_bare_and_keep_every_observation() -> None:
-    """Broken if a slot pool's first entry is not a bare call with the plain
-    spelling (the shrink target), if "no observation" drifts far from 15 %, or
-    if an observation is lost when folding it with the re-spelling."""
-    for observations, both in ((_run_observation_pool(), True), (_rich_observations(), False)):
-        pool = _slot_pool(observations, 5, both=both)
-        assert pool[0] == (0, None)
-        share = sum(o is None for _, o in pool) / len(pool)
-        assert 0.1 < share < 0.2
-        assert {o for _, o in pool if o is not None} == set(observations)
-        assert any(v for v, _ in pool)  # re-spellings are there
+    """Broken if the lone-call slot pool's first entry is not a bare call with the
+    plain spelling (the shrink target), if "no observation" drifts far from
+    15 %, or if an observation is lost when folding it with the re-spelling."""
+    observations = _rich_observations()
+    pool = _slot_pool(observations, 6)
+    assert pool[0] == (0, None)
+    share = sum(o is None for _, o in pool) / len(pool)
+    assert 0.1 < share < 0.2
+    assert {o for _, o in pool if o is not None} == set(observations)
+    assert any(v for v, _ in pool)  # re-spellings are there
 
 
 def test_the_flat_mutation_pool_keeps_every_mutation_and_kind_balance() -> None:
