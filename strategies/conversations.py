@@ -29,7 +29,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
-from strategies.hazards import one_mutation_of, pooled_hazard_texts
+from strategies.hazards import mutated, pooled_hazard_texts
 from strategies.ladders import sized_ladders
 from strategies.signal_types import ROLES
 from strategies.text import (
@@ -246,10 +246,12 @@ def _hazarded(
 ) -> _Options:
     """Add hazard variants to weighted text ``options`` (plain ones first).
 
-    The cheaper forms: one or two mutations, each one choice from a flat pool,
-    and hazard texts from a prebuilt pool, one choice, since a message costs a
-    campaign about 25 microseconds per choice (``bench_generation.py``).
-    ``mutated`` and ``hazard_texts`` stay the public, finer-grained forms.
+    Hazard texts come from a prebuilt pool (two choices, not two to four per
+    piece), since a message costs a campaign about 25 microseconds per choice
+    (``bench_generation.py``). Mutations stay ``mutated`` (a list of one or
+    two, kind then mutation): folded into one pick from a flat pool they
+    were as frequent per conversation, but a campaign found the planted
+    ``ascii_lowercase`` bug after 120-260 batches instead of 50-60.
 
     Mutations apply to ``options`` with the trigger drawn by ``framed``
     (phrase and frame apart, ``_embedded``): with the one-choice trigger, whose
@@ -259,10 +261,8 @@ def _hazarded(
     conversations, 12 before).
     """
     plain = [(w, framed if s in _TRIGGERS else s) for w, s in options]
-    once = one_mutation_of(_weighted(*plain), surrogates)
     return [(w * (1 - weight), s) for w, s in options] + [
-        (weight * 0.35, once),
-        (weight * 0.35, one_mutation_of(once, surrogates)),
+        (weight * 0.7, mutated(_weighted(*plain), surrogates=surrogates)),
         (weight * 0.3, pooled_hazard_texts(surrogates)),
     ]
 
