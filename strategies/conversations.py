@@ -335,6 +335,18 @@ def _exchange(human: Message | None, tools: list[Message], gpt: Message | None) 
     return ([] if human is None else [human]) + tools + ([] if gpt is None else [gpt])
 
 
+def _two(first: Message | None, second: Message) -> list[Message]:
+    return [second] if first is None else [first, second]
+
+
+def _human(text: str) -> Message:
+    return _msg("human", text)
+
+
+def _gpt(text: str) -> Message:
+    return _msg("gpt", text)
+
+
 @functools.cache
 def _odd_units(hazard_weight: float, surrogates: bool) -> SearchStrategy[list[Message]]:
     """Orders and roles a port may mishandle; the shortest first."""
@@ -355,8 +367,12 @@ def _odd_units(hazard_weight: float, surrogates: bool) -> SearchStrategy[list[Me
             observations(),
             tool_calls(),
         ),
-        st.builds(lambda a, b: [_msg("human", a), _msg("human", b)], human, human),
-        st.builds(lambda a, b: [_msg("gpt", a), _msg("gpt", b)], gpt, gpt),
+        # The first of two same-role turns may shrink away (index 0 of its
+        # pick), so a bug in the second does not keep a stray empty turn.
+        st.builds(
+            _two, _maybe_message("human", 0.97, hazard_weight, surrogates), human.map(_human)
+        ),
+        st.builds(_two, _maybe_message("gpt", 0.97, hazard_weight, surrogates), gpt.map(_gpt)),
     )
 
 
