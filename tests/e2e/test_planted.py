@@ -83,7 +83,7 @@ PLANTED = [
     ),
     Planted(
         # Needs a conversation whose score lands exactly on 75: rarer than the
-        # others (found after ~130 batches with seed 1, ~500 before quality ladders).
+        # others (found after ~60 batches with seed 1, ~500 before quality ladders).
         "bucket_boundary",
         lambda s: s == "quality: excellent -> good",
         lambda c: len(c.conversation) <= 6,
