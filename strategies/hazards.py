@@ -390,26 +390,13 @@ def _mutations(surrogates: bool) -> SearchStrategy[Mutation]:
 def _mutation_pool(surrogates: bool) -> tuple[Mutation, ...]:
     """Every mutation in one flat pool, kinds taken in turn (small kinds repeat).
 
-    One choice instead of two (``_mutations``): conversations draw a mutation
-    for every hazarded message. Taking kinds in turn keeps them equally likely
-    in every stretch of the pool, which matters because Hypothesis favours low
-    indices of a pool this long (about 1,000 entries); index 0 is
+    ``_hazard_pool`` draws its mutated phrases from it. Taking kinds in turn
+    keeps them equally likely in every stretch of the pool; index 0 is
     ``SwapSpace(nth=0, space=NBSP)``.
     """
     kinds = _mutation_kinds(surrogates)
     longest = max(len(kind) for kind in kinds)
     return tuple(kind[i % len(kind)] for i in range(longest) for kind in kinds)
-
-
-def _apply_one(text: str, mutation: Mutation) -> str:
-    return mutation(text)
-
-
-@functools.cache
-def one_mutation_of(texts: SearchStrategy[str], surrogates: bool) -> SearchStrategy[str]:
-    """``texts`` with one hazard mutation: one choice more than ``texts``
-    (``mutated`` spends four to six on a list of one or two)."""
-    return st.builds(_apply_one, texts, st.sampled_from(_mutation_pool(surrogates)))
 
 
 #: Texts in the prebuilt pool of ``pooled_hazard_texts`` besides single characters.

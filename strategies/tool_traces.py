@@ -299,7 +299,7 @@ _OBSERVATIONS: Final = _weighted(*_OBSERVATION_OPTIONS)
 
 def _run_observation_pool() -> tuple[str, ...]:
     """Observations for the calls of a run: bare failure/exhaustion phrases,
-    status lines and successes (``_slot_pool`` adds "no observation"). A run
+    status lines and successes (``_SLOT`` adds "no observation"). A run
     has up to 20 calls; a lone pair draws the richer ``_rich_observations``."""
     texts = [
         *lexicon_phrases(FAILURE_TYPES + EXHAUSTION_TYPES),
