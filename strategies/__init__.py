@@ -21,6 +21,7 @@ from strategies.hazards import (
     json_number_spellings,
     json_spellings,
 )
+from strategies.ladders import quality_ladders
 from strategies.text import filler_texts, trigger_texts
 from strategies.tool_traces import Conversation, Message, observations, tool_calls, tool_traces
 
@@ -39,6 +40,7 @@ __all__ = [
     "json_spellings",
     "messages",
     "observations",
+    "quality_ladders",
     "tool_calls",
     "tool_traces",
     "trigger_texts",

@@ -8,8 +8,14 @@ while tool units keep each observation right after its call. With low
 weight an exchange is replaced by an *odd* unit (an observation with no
 call, a role the analyzers do not read, an empty value...), texts carry
 cross-language hazards, and the whole conversation is one of the contract's
-edge cases (``boundary_conversations``), so that one ``batches()`` strategy
-reaches everything.
+edge cases (``boundary_conversations``) or a quality ladder
+(``strategies.ladders``), so that one ``batches()`` strategy reaches
+everything.
+
+Generation cost is counted in Hypothesis choices (each costs a campaign tens
+of microseconds): a step of the exchange loop is one pick, a message's
+presence, kind and (for pooled texts) value are one pick, a framed trigger is
+one more. ``benchmarks/bench_generation.py --before REV`` shows the effect.
 """
 
 from __future__ import annotations
@@ -23,14 +29,19 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
-from strategies.hazards import hazard_texts, mutated
+from strategies.hazards import mutated, pooled_hazard_texts
+from strategies.ladders import sized_ladders
 from strategies.signal_types import ROLES
 from strategies.text import (
     EXHAUSTION_TYPES,
     FAILURE_TYPES,
     INTERACTION_TYPES,
     VOCABULARY,
+    _embedded,
+    _filler_pool,
     _maybe,
+    _picked,
+    _slots,
     _weighted,
     check_bounds,
     check_weight,
@@ -118,6 +129,7 @@ def conversations(
     hazard_weight: float = 0.15,
     odd_weight: float = 0.05,
     boundary_weight: float = 0.1,
+    ladder_weight: float = 0.15,
     surrogates: bool = True,
 ) -> SearchStrategy[Conversation]:
     """Conversations of ``min_size``..``max_size`` messages.
@@ -127,8 +139,11 @@ def conversations(
     ``odd_weight`` the chance that an exchange is replaced by an odd unit,
     ``boundary_weight`` the chance that the whole conversation is a
     ``boundary_conversations()`` case (those that fit the size bounds: the
-    100-message window edge needs ``max_size >= 101``). ``surrogates=False``
-    keeps lone surrogates out (see ``strategies.hazards``).
+    100-message window edge needs ``max_size >= 101``), ``ladder_weight``
+    the chance that it is a ``quality_ladders()`` case (they need
+    ``max_size >= 20``; without them ``excellent`` and ``good`` are rare).
+    The two together must not exceed 1. ``surrogates=False`` keeps lone
+    surrogates out (see ``strategies.hazards``).
     """
     check_bounds("conversations", min_size, max_size)
     for label, value in (
@@ -136,15 +151,31 @@ def conversations(
         ("hazard_weight", hazard_weight),
         ("odd_weight", odd_weight),
         ("boundary_weight", boundary_weight),
+        ("ladder_weight", ladder_weight),
     ):
         check_weight("conversations", label, value)
+    if boundary_weight + ladder_weight > 1:
+        raise InvalidArgument(
+            f"conversations(boundary_weight={boundary_weight!r}, ladder_weight="
+            f"{ladder_weight!r}): the two must not add up to more than 1"
+        )
     if not isinstance(surrogates, bool):
         raise InvalidArgument(f"conversations(surrogates={surrogates!r}) must be a bool")
     ordinary = _ordinary(min_size, max_size, tool_weight, hazard_weight, odd_weight, surrogates)
     edges = _boundaries(min_size, max_size)
-    if edges is None:
-        return ordinary
-    return _weighted((1 - boundary_weight, ordinary), (boundary_weight, edges))
+    ladders = sized_ladders(min_size, max_size)
+    # Ordinary first: the shrink target. Ladders shrink by themselves (each
+    # unit drops to absent); edge shapes through ``_thinnable``.
+    return _weighted(
+        (
+            1
+            - (0 if edges is None else boundary_weight)
+            - (0 if ladders is None else ladder_weight),
+            ordinary,
+        ),
+        (boundary_weight, edges) if edges is not None else (0, ordinary),
+        (ladder_weight, ladders) if ladders is not None else (0, ordinary),
+    )
 
 
 def batches(
@@ -210,13 +241,40 @@ def _msg(role: str, value: str) -> Message:
 _Options = list[tuple[float, SearchStrategy[str]]]
 
 
-def _hazarded(options: _Options, weight: float, surrogates: bool) -> _Options:
-    """Add hazard variants to weighted text ``options`` (plain ones first)."""
-    base = _weighted(*options)
+def _hazarded(
+    options: _Options, framed: SearchStrategy[str], weight: float, surrogates: bool
+) -> _Options:
+    """Add hazard variants to weighted text ``options`` (plain ones first).
+
+    Hazard texts come from a prebuilt pool (two choices, not two to four per
+    piece), since a message costs a campaign about 25 microseconds per choice
+    (``bench_generation.py``). Mutations stay ``mutated`` (a list of one or
+    two, kind then mutation): folded into one pick from a flat pool they
+    were as frequent per conversation, but a campaign found the planted
+    ``ascii_lowercase`` bug after 120-260 batches instead of 50-60.
+
+    Mutations apply to ``options`` with the trigger drawn by ``framed``
+    (phrase and frame apart, ``_embedded``): with the one-choice trigger, whose
+    frames are mostly bare, mutated texts rarely held the filler words
+    (``café``, ``Zürich``) that casing mutations turn into non-ASCII capitals,
+    and the planted ``ascii_lowercase`` bug went unseen (0 of 3,000
+    conversations, 12 before).
+    """
+    plain = [(w, framed if s in _TRIGGERS else s) for w, s in options]
     return [(w * (1 - weight), s) for w, s in options] + [
-        (weight * 0.7, mutated(base, surrogates=surrogates)),
-        (weight * 0.3, hazard_texts(surrogates=surrogates)),
+        (weight * 0.7, mutated(_weighted(*plain), surrogates=surrogates)),
+        (weight * 0.3, pooled_hazard_texts(surrogates)),
     ]
+
+
+_FILLER: Final = filler_texts()
+_CANNED: Final = st.sampled_from(_GPT_CANNED)
+#: Options of ``_text_options`` that are plain pools: ``_maybe_message`` draws
+#: their values with the same pick that decides presence and kind.
+_POOLS: Final[dict[SearchStrategy[str], tuple[str, ...]]] = {
+    _FILLER: _filler_pool(0, 12),
+    _CANNED: _GPT_CANNED,
+}
 
 
 @functools.cache
@@ -226,14 +284,17 @@ def _text_options(role: str, hazard_weight: float, surrogates: bool) -> _Options
     if role == "observation":
         return [(1.0, observations())]
     if role == "gpt":
-        options: _Options = [
-            (0.5, filler_texts()),
-            (0.35, st.sampled_from(_GPT_CANNED)),
-            (0.15, trigger_texts()),
-        ]
+        options: _Options = [(0.5, _FILLER), (0.35, _CANNED), (0.15, _ANY_TRIGGER)]
+        framed = _embedded(lexicon_phrases())
     else:
-        options = [(0.45, filler_texts()), (0.55, trigger_texts(INTERACTION_TYPES))]
-    return _hazarded(options, hazard_weight, surrogates)
+        options = [(0.45, _FILLER), (0.55, _HUMAN_TRIGGER)]
+        framed = _embedded(lexicon_phrases(INTERACTION_TYPES))
+    return _hazarded(options, framed, hazard_weight, surrogates)
+
+
+_ANY_TRIGGER: Final = trigger_texts()
+_HUMAN_TRIGGER: Final = trigger_texts(INTERACTION_TYPES)
+_TRIGGERS: Final = (_ANY_TRIGGER, _HUMAN_TRIGGER)
 
 
 def _texts(role: str, hazard_weight: float, surrogates: bool) -> SearchStrategy[str]:
@@ -252,9 +313,14 @@ def _maybe_message(
     """A message with probability ``present``, else ``None`` (the shrink
     target): one pick decides presence and the kind of text together."""
     options = _text_options(role, hazard_weight, surrogates)
-    return _weighted(
-        (1 - present, st.none()),
-        *[(present * w, s.map(lambda v: _msg(role, v))) for w, s in options],
+
+    def message(text: str | None) -> Message | None:
+        return None if text is None else _msg(role, text)
+
+    return _picked(
+        (1 - present, (None,)),
+        *[(present * w, _POOLS.get(s, s)) for w, s in options],
+        then=message,
     )
 
 
@@ -267,6 +333,18 @@ def _flatten(parts: Iterable[Iterable[Message]]) -> list[Message]:
 
 def _exchange(human: Message | None, tools: list[Message], gpt: Message | None) -> list[Message]:
     return ([] if human is None else [human]) + tools + ([] if gpt is None else [gpt])
+
+
+def _two(first: Message | None, second: Message) -> list[Message]:
+    return [second] if first is None else [first, second]
+
+
+def _human(text: str) -> Message:
+    return _msg("human", text)
+
+
+def _gpt(text: str) -> Message:
+    return _msg("gpt", text)
 
 
 @functools.cache
@@ -289,28 +367,78 @@ def _odd_units(hazard_weight: float, surrogates: bool) -> SearchStrategy[list[Me
             observations(),
             tool_calls(),
         ),
-        st.builds(lambda a, b: [_msg("human", a), _msg("human", b)], human, human),
-        st.builds(lambda a, b: [_msg("gpt", a), _msg("gpt", b)], gpt, gpt),
+        # The first of two same-role turns may shrink away (index 0 of its
+        # pick), so a bug in the second does not keep a stray empty turn.
+        st.builds(
+            _two, _maybe_message("human", 0.97, hazard_weight, surrogates), human.map(_human)
+        ),
+        st.builds(_two, _maybe_message("gpt", 0.97, hazard_weight, surrogates), gpt.map(_gpt)),
     )
+
+
+#: Average number of exchanges in an ordinary conversation: what ``st.lists``
+#: gives its elements at these bounds (Hypothesis aims at 5), kept when the
+#: list became a loop (``_exchange_runs``).
+_MEAN_EXCHANGES: Final = 5
 
 
 @functools.cache
-def _exchanges(
-    tool_weight: float, hazard_weight: float, odd_weight: float, surrogates: bool
+def _exchange_runs(
+    min_count: int,
+    max_count: int,
+    tool_weight: float,
+    hazard_weight: float,
+    odd_weight: float,
+    surrogates: bool,
 ) -> SearchStrategy[list[Message]]:
-    tools = _weighted(
-        (1 - tool_weight, st.just([])),
-        (tool_weight, st.lists(tool_units(), min_size=1, max_size=2).map(_flatten)),
-    )
-    exchange = st.builds(
-        _exchange,
-        _maybe_message("human", 0.9, hazard_weight, surrogates),
-        tools,
-        _maybe_message("gpt", 0.85, hazard_weight, surrogates),
-    )
-    return _weighted(
-        (1 - odd_weight, exchange), (odd_weight, _odd_units(hazard_weight, surrogates))
-    )
+    """``min_count``..``max_count`` exchanges, flattened.
+
+    A loop rather than ``st.lists``: each step is *one* pick that says both
+    whether to go on and what comes next (a list spends one choice on "more"
+    and one on the kind). Stop is index 0 of the pick, so the shrinker ends
+    the conversation early by lowering a pick, and it deletes whole steps as
+    it deletes list elements.
+    """
+    more = _MEAN_EXCHANGES / (_MEAN_EXCHANGES + 1)
+    table = _table(tool_weight, hazard_weight, odd_weight, surrogates, more)
+    go_on = st.sampled_from(range(len(table)))
+    must = _table(tool_weight, hazard_weight, odd_weight, surrogates, 1.0)
+    must_pick = st.sampled_from(range(len(must)))
+
+    @st.composite
+    def run(draw: st.DrawFn) -> list[Message]:
+        out: list[Message] = []
+        for count in range(max_count):
+            step = must[draw(must_pick)] if count < min_count else table[draw(go_on)]
+            if step is None:
+                break
+            out += draw(step)
+        return out
+
+    return run()
+
+
+@functools.cache
+def _table(
+    tool_weight: float, hazard_weight: float, odd_weight: float, surrogates: bool, more: float
+) -> tuple[SearchStrategy[list[Message]] | None, ...]:
+    """A slot table: ``None`` (stop) with weight ``1 - more``, else a plain
+    exchange, one with tool units, or an odd unit (the plainest first)."""
+    human = _maybe_message("human", 0.9, hazard_weight, surrogates)
+    gpt = _maybe_message("gpt", 0.85, hazard_weight, surrogates)
+    units = st.lists(tool_units(), min_size=1, max_size=2).map(_flatten)
+    options: list[tuple[float, SearchStrategy[list[Message]] | None]] = [
+        (1 - more, None),
+        (
+            more * (1 - odd_weight) * (1 - tool_weight),
+            st.builds(_exchange, human, st.just([]), gpt),
+        ),
+        (more * (1 - odd_weight) * tool_weight, st.builds(_exchange, human, units, gpt)),
+        (more * odd_weight, _odd_units(hazard_weight, surrogates)),
+    ]
+    kept = [(w, o) for w, o in options if w > 0]
+    slots = _slots([w for w, _ in kept])
+    return tuple(o for (_, o), n in zip(kept, slots, strict=True) for _ in range(n))
 
 
 def _ordinary(
@@ -321,11 +449,11 @@ def _ordinary(
     odd_weight: float,
     surrogates: bool,
 ) -> SearchStrategy[Conversation]:
-    exchanges = _exchanges(tool_weight, hazard_weight, odd_weight, surrogates)
     # An exchange usually has two or more messages; padding makes up the rest.
-    flat = st.lists(exchanges, min_size=min_size // 2, max_size=max_size).map(
-        lambda ex: _flatten(ex)[:max_size]
+    runs = _exchange_runs(
+        min_size // 2, max_size, tool_weight, hazard_weight, odd_weight, surrogates
     )
+    flat = runs.map(lambda msgs: msgs[:max_size])
     if min_size == 0:
         return flat
     pad_message = st.one_of(

@@ -38,7 +38,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
-from strategies.text import VOCABULARY, check_bounds, trigger_texts
+from strategies.text import VOCABULARY, _weighted, check_bounds, trigger_texts
 
 #: A text transformation drawn by ``hazard_mutations``.
 Mutation: TypeAlias = Callable[[str], str]
@@ -363,9 +363,8 @@ def _check_flag(where: str, surrogates: bool) -> None:
 
 
 @functools.cache
-def _mutations(surrogates: bool) -> SearchStrategy[Mutation]:
-    """A kind of mutation, then one prebuilt mutation of that kind: two choices,
-    every kind equally likely, shrinking to ``SwapSpace(nth=0, space=NBSP)``."""
+def _mutation_kinds(surrogates: bool) -> tuple[tuple[Mutation, ...], ...]:
+    """Every prebuilt mutation, by kind; ``SwapSpace(nth=0, space=NBSP)`` first."""
     inserted = INVISIBLE + COMBINING[:4] + ASTRAL + CONTROLS + (SURROGATES if surrogates else ())
     kinds: list[list[Mutation]] = [
         [SwapSpace(n, space) for space in SPACES for n in _NTHS[:3]],
@@ -377,7 +376,69 @@ def _mutations(surrogates: bool) -> SearchStrategy[Mutation]:
         [Fullwidth(n) for n in _NTHS[:4]],
         [Normalize(form) for form in _FORMS],
     ]
-    return st.one_of([st.sampled_from(kind) for kind in kinds])
+    return tuple(tuple(kind) for kind in kinds)
+
+
+@functools.cache
+def _mutations(surrogates: bool) -> SearchStrategy[Mutation]:
+    """A kind of mutation, then one prebuilt mutation of that kind: two choices,
+    every kind equally likely, shrinking to ``SwapSpace(nth=0, space=NBSP)``."""
+    return st.one_of([st.sampled_from(kind) for kind in _mutation_kinds(surrogates)])
+
+
+@functools.cache
+def _mutation_pool(surrogates: bool) -> tuple[Mutation, ...]:
+    """Every mutation in one flat pool, kinds taken in turn (small kinds repeat).
+
+    ``_hazard_pool`` draws its mutated phrases from it. Taking kinds in turn
+    keeps them equally likely in every stretch of the pool; index 0 is
+    ``SwapSpace(nth=0, space=NBSP)``.
+    """
+    kinds = _mutation_kinds(surrogates)
+    longest = max(len(kind) for kind in kinds)
+    return tuple(kind[i % len(kind)] for i in range(longest) for kind in kinds)
+
+
+#: Texts in the prebuilt pool of ``pooled_hazard_texts`` besides single characters.
+_POOLED: Final = 1500
+
+
+@functools.cache
+def _hazard_pool(surrogates: bool) -> tuple[str, ...]:
+    """Hazard texts built once, shortest first: every hazard character alone,
+    then ``_POOLED`` texts of 2-6 pieces like ``hazard_texts`` makes (characters,
+    filler words, mutated trigger phrases). Seeded: replays see the same pool."""
+    import random
+
+    from strategies.text import lexicon_phrases
+
+    rng = random.Random(20240603)
+    chars = _chars(surrogates)
+    phrases = lexicon_phrases()
+    mutations = _mutation_pool(surrogates)
+
+    def piece() -> str:
+        roll = rng.random()
+        if roll < 1 / 3:
+            return rng.choice(chars)
+        if roll < 2 / 3:
+            return rng.choice(VOCABULARY) + " "
+        return rng.choice(mutations)(rng.choice(phrases))
+
+    texts = {"".join(piece() for _ in range(rng.randint(2, 6))) for _ in range(_POOLED)}
+    return tuple(dict.fromkeys([*chars, *sorted(texts, key=lambda t: (len(t), t))]))
+
+
+@functools.cache
+def pooled_hazard_texts(surrogates: bool) -> SearchStrategy[str]:
+    """What ``hazard_texts`` makes, from ``_hazard_pool`` in two choices (it
+    takes two to four per piece): a single hazard character (a fifth of the
+    time, first: shrinks to NBSP alone) or a text of several pieces. Two
+    picks, not one: in one long pool Hypothesis's preference for low indices
+    drew mostly the single characters, and mutated triggers went missing."""
+    pool = _hazard_pool(surrogates)
+    singles = len(_chars(surrogates))
+    return _weighted((0.2, st.sampled_from(pool[:singles])), (0.8, st.sampled_from(pool[singles:])))
 
 
 def mutated(texts: SearchStrategy[str], *, surrogates: bool = True) -> SearchStrategy[str]:

@@ -22,6 +22,7 @@ share.
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections.abc import Callable, Iterable
@@ -35,6 +36,7 @@ from strategies.lexicons import LEXICONS
 from strategies.signal_types import LEAF_TYPES
 
 T = TypeVar("T")
+U = TypeVar("U")
 
 #: Words with no signal meaning, so filler around a phrase does not fire
 #: anything by itself. Plain ASCII first (shrinking prefers the front), a few
@@ -130,7 +132,21 @@ def trigger_texts(
     types = check_signal_types("trigger_texts", signal_types)
     if not isinstance(near_misses, bool):
         raise InvalidArgument(f"trigger_texts(near_misses={near_misses!r}) must be a bool")
-    return _embedded(lexicon_phrases(types, near_misses=near_misses))
+    return _framed_phrases(_interleaved(types, near_misses))
+
+
+def _interleaved(types: tuple[str, ...], near_misses: bool) -> tuple[str, ...]:
+    """``lexicon_phrases`` taken one leaf at a time (the shortest trigger of every
+    leaf, then the second shortest ...; near misses after), so that the mild
+    preference of a long one-choice pick for low indices favours no leaf, and
+    lowering the pick moves towards short phrases."""
+    per_leaf = [sorted(lexicon_phrases([t], near_misses=False), key=len) for t in types]
+    per_leaf = [p for p in per_leaf if p]
+    ranked = [
+        p[i] for i in range(max(map(len, per_leaf), default=0)) for p in per_leaf if i < len(p)
+    ]
+    everything = lexicon_phrases(types, near_misses=near_misses)
+    return tuple(dict.fromkeys([*ranked, *everything]))
 
 
 def lexicon_phrases(
@@ -231,9 +247,13 @@ def _filler(min_size: int, max_size: int) -> SearchStrategy[str]:
     # pick per word keeps a conversation at a few milliseconds. Word lists
     # only serve bounds the pool does not cover.
     if max_size <= _POOL_WORDS:
-        fitting = [s for s in _SENTENCES if min_size <= len(s.split()) <= max_size]
-        return st.sampled_from(fitting)
+        return st.sampled_from(_filler_pool(min_size, max_size))
     return st.lists(st.sampled_from(VOCABULARY), min_size=min_size, max_size=max_size).map(" ".join)
+
+
+def _filler_pool(min_size: int, max_size: int) -> tuple[str, ...]:
+    """The pooled sentences of ``min_size``..``max_size`` words, shortest first."""
+    return tuple(s for s in _SENTENCES if min_size <= len(s.split()) <= max_size)
 
 
 _Frame = tuple[str, str, Callable[[str], str], str]  # before, after, casing, ending
@@ -285,6 +305,30 @@ def _embedded(phrases: tuple[str, ...]) -> SearchStrategy[str]:
     return st.builds(_framed, st.sampled_from(phrases), st.sampled_from(_FRAMES))
 
 
+@functools.cache
+def _framed_phrases(phrases: tuple[str, ...]) -> SearchStrategy[str]:
+    """A phrase in a frame, drawn as *one* choice (``_embedded`` takes two).
+
+    The choice is ``frame * width + phrase``, with the phrases padded (by
+    repeating them) to ``width``, a power of two. Hypothesis favours low
+    values of a range this long, so the plain frames at the front of
+    ``_FRAMES`` come up more often than they would drawn apart (about 60 %
+    of draws have no filler), while phrases stay about equally likely. And
+    because its integer shrinker tries masking off high bits, a value
+    shrinks to ``phrase`` alone: the bare phrase in frame 0.
+    """
+    if not phrases:
+        return _filler(1, _FILLER_MAX)
+    width = 1 << (len(phrases) - 1).bit_length()
+    padded = tuple(phrases[i % len(phrases)] for i in range(width))
+
+    def framed(i: int) -> str:
+        frame, phrase = divmod(i, width)
+        return _framed(padded[phrase], _FRAMES[frame])
+
+    return st.sampled_from(range(width * len(_FRAMES))).map(framed)
+
+
 #: Slots a ``_weighted`` pick divides among its options. Hypothesis draws
 #: indices below 256 uniformly but biases larger ranges towards small values,
 #: which would skew every weight towards the first option.
@@ -319,6 +363,46 @@ def _weighted(*options: tuple[float, SearchStrategy[T]]) -> SearchStrategy[T]:
             if i < bound:
                 return draw(strategy)
         raise AssertionError("unreachable: i < bounds[-1]")  # pragma: no cover
+
+    return pick()
+
+
+def _slots(weights: list[float]) -> list[int]:
+    """Slots per option out of ``_RESOLUTION`` (at least one each), as ``_weighted``."""
+    total = sum(weights)
+    return [max(1, round(w / total * _RESOLUTION)) for w in weights]
+
+
+def _picked(
+    *options: tuple[float, SearchStrategy[T] | tuple[T, ...]],
+    then: Callable[[T], U] | None = None,
+) -> SearchStrategy[U]:
+    """``_weighted``, where an option may also be a tuple of *values*.
+
+    A tuple given at least one slot per value is spread over its slots, so
+    drawing one of its values takes the single pick (``_weighted`` would draw
+    the option, then the value: two choices). Values keep their order across
+    the slots, so a pick still shrinks towards the first value of the first
+    option. Tuples with more values than slots are drawn as ``sampled_from``.
+    """
+    kept = [(w, o) for w, o in options if w > 0]
+    if not kept:
+        raise InvalidArgument("_picked() needs at least one option with a weight > 0")
+    table: list[tuple[bool, object]] = []  # (is a value, value or strategy)
+    for (_, option), n in zip(kept, _slots([w for w, _ in kept]), strict=True):
+        if isinstance(option, tuple) and len(option) <= n:
+            table += [(True, option[j * len(option) // n]) for j in range(n)]
+        elif isinstance(option, tuple):
+            table += [(False, st.sampled_from(option))] * n
+        else:
+            table += [(False, option)] * n
+    picks = st.sampled_from(range(len(table)))
+
+    @st.composite
+    def pick(draw: st.DrawFn) -> U:
+        is_value, item = table[draw(picks)]
+        value = item if is_value else draw(item)  # type: ignore[arg-type]
+        return value if then is None else then(value)  # type: ignore[return-value,arg-type]
 
     return pick()
 

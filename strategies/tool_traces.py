@@ -32,13 +32,16 @@ from strategies.hazards import (
     JSON_HAZARDS,
     NUMBER_VALUES,
     RESPELLINGS,
+    VARIANTS,
     JSONValue,
     render_json,
 )
 from strategies.text import (
+    _FRAMES,
     EXHAUSTION_TYPES,
     FAILURE_TYPES,
     VOCABULARY,
+    _framed,
     _weighted,
     check_bounds,
     check_signal_types,
@@ -231,7 +234,16 @@ def render_call(name: str, args: dict[str, JSONValue], form: str, variant: int =
 
 _FORM: Final = st.sampled_from(CALL_FORMS)
 _NAME: Final = st.sampled_from(TOOL_NAMES)
-_TOOL_CALLS: Final = st.builds(render_call, _NAME, _ARGS, _FORM, RESPELLINGS)
+#: A tool name and a call form as one choice (196 pairs, drawn uniformly),
+#: the canonical form of the first name first.
+_NAME_FORM: Final = st.sampled_from([(n, f) for f in CALL_FORMS for n in TOOL_NAMES])
+
+
+def _render_named(name_form: tuple[str, str], args: dict[str, JSONValue], variant: int) -> str:
+    return render_call(name_form[0], args, name_form[1], variant)
+
+
+_TOOL_CALLS: Final = st.builds(_render_named, _NAME_FORM, _ARGS, RESPELLINGS)
 
 
 def _status_line(code: int, reason: str, phrase: str, style: str) -> str:
@@ -283,40 +295,76 @@ def _observations(types: tuple[str, ...]) -> SearchStrategy[str]:
 
 _OBSERVATION_OPTIONS: Final = _observation_options(FAILURE_TYPES + EXHAUSTION_TYPES)
 _OBSERVATIONS: Final = _weighted(*_OBSERVATION_OPTIONS)
-#: An observation 85% of the time, else none: one pick for both decisions,
-#: shrinking to none (every choice counts, see ``strategies.text._filler``).
-_MAYBE_OBSERVATION: Final[SearchStrategy[str | None]] = _weighted(
-    (0.15, st.none()), *[(0.85 * w, s) for w, s in _OBSERVATION_OPTIONS]
-)
 
 
-def _run_observation_pool() -> tuple[str | None, ...]:
-    """Observations for the calls of a run, as one flat pool.
-
-    A run has up to 20 calls, so its observations are one pick each from
-    the bare failure/exhaustion phrases, status lines and successes, with
-    ``None`` (no observation) in about 15% of the slots and first, so that
-    it is the shrink target. A lone pair draws the richer
-    ``_MAYBE_OBSERVATION`` (phrases in filler, JSON bodies, tracebacks...).
-    """
+def _run_observation_pool() -> tuple[str, ...]:
+    """Observations for the calls of a run: bare failure/exhaustion phrases,
+    status lines and successes (``_SLOT`` adds "no observation"). A run
+    has up to 20 calls; a lone pair draws the richer ``_rich_observations``."""
     texts = [
         *lexicon_phrases(FAILURE_TYPES + EXHAUSTION_TYPES),
         *(_status_line(code, reason, reason, "http") for code, reason in _STATUSES),
         *_SUCCESSES,
     ]
-    unique = tuple(dict.fromkeys(texts))
-    return (None,) * max(1, round(len(unique) * 0.15 / 0.85)) + unique
+    return tuple(dict.fromkeys(texts))
 
 
-#: One call of a run: a re-spelling of the run's arguments, and maybe an
-#: observation; two choices.
-_SLOT: Final[SearchStrategy[tuple[int, str | None]]] = st.tuples(
-    RESPELLINGS, st.sampled_from(_run_observation_pool())
+def _slot_pool(observations: tuple[str, ...], seed: int) -> tuple[_Slot, ...]:
+    """(re-spelling, observation) pairs for the calls of a unit: one choice per call.
+
+    Every observation appears with the plain spelling (0), and every other one
+    also with a seeded re-spelling. Sorted plainest first, with no observation
+    (``None``) as the first entry (a bare call, the shrink target) and then in
+    about every seventh entry (15 %): spread out, because Hypothesis favours
+    the low indices of a long pool.
+    """
+    rng = random.Random(seed)
+    spelled = [(0, o) for o in observations] + [
+        (rng.randrange(1, VARIANTS), o) for o in observations[::2]
+    ]
+    spelled.sort(key=lambda s: (len(s[1]), s[0], s[1]))
+    slots: list[_Slot] = [(0, None)]
+    for i, slot in enumerate(spelled):
+        slots.append(slot)
+        if i % 6 == 5:
+            slots.append((0, None))
+    return tuple(slots)
+
+
+_Slot = tuple[int, str | None]
+
+
+def _rich_observations() -> tuple[str, ...]:
+    """Observations in every form ``observations()`` draws, built once (seeded):
+    each failure/exhaustion phrase bare, framed, in a JSON body, in a status
+    line and in a traceback; pairs of phrases; successes and JSON hazards."""
+    rng = random.Random(20240604)
+    phrases = lexicon_phrases(FAILURE_TYPES + EXHAUSTION_TYPES)
+    texts: list[str] = [*_SUCCESSES, *JSON_HAZARDS]
+    for p in phrases:
+        texts.append(p)
+        texts.append(_framed(p, rng.choice(_FRAMES)))
+        texts.append(json.dumps({rng.choice(("error", "message", "detail", "stderr")): p}))
+        code, reason = rng.choice(_STATUSES)
+        texts.append(_status_line(code, reason, p, rng.choice(("http", "error", "json", "nested"))))
+        texts.append(_traceback(p))
+        texts.append(f"{p}; {rng.choice(phrases)}")
+    return tuple(dict.fromkeys(texts))
+
+
+#: One call of a run: a re-spelling of the run's arguments and maybe a bare
+#: observation, as *two* choices. Folded into one, a run whose bug needs a
+#: re-spelled call could not shrink that call's observation away (the
+#: re-spelling was tied to one observation): measured on the planted
+#: ``json_number_args`` variant.
+_SLOT: Final[SearchStrategy[_Slot]] = st.tuples(
+    RESPELLINGS,
+    st.sampled_from(
+        (None,) * round(len(_run_observation_pool()) * 0.15 / 0.85) + _run_observation_pool()
+    ),
 )
-#: A lone call: the richer observation.
-_PAIR_SLOT: Final[SearchStrategy[tuple[int, str | None]]] = st.tuples(
-    RESPELLINGS, _MAYBE_OBSERVATION
-)
+#: A lone call: the richer observations, also one choice.
+_PAIR_SLOT: Final[SearchStrategy[_Slot]] = st.sampled_from(_slot_pool(_rich_observations(), 6))
 
 
 def _with_observation(call: str, obs: str | None) -> list[Message]:
@@ -329,21 +377,28 @@ def _pair(
     return _with_observation(render_call(name, args, form, slot[0]), slot[1])
 
 
+def _lone_pair(
+    name_form: tuple[str, str], args: dict[str, JSONValue], slot: tuple[int, str | None]
+) -> list[Message]:
+    return _pair(name_form[0], args, name_form[1], slot)
+
+
 def _retry(
-    name: str, args: dict[str, JSONValue], form: str, slots: list[tuple[int, str | None]]
+    name_form: tuple[str, str], args: dict[str, JSONValue], slots: list[tuple[int, str | None]]
 ) -> list[Message]:
     """Same tool, equal arguments (re-spelled), 2-4 calls: the retry threshold is 3."""
+    name, form = name_form
     return [m for slot in slots for m in _pair(name, args, form, slot)]
 
 
 def _drift(
-    name: str,
+    name_form: tuple[str, str],
     base: dict[str, JSONValue],
-    form: str,
     key: str,
     steps: list[tuple[int | str, tuple[int, str | None]]],
 ) -> list[Message]:
     """Same tool, the argument ``key`` taking a new value on every call, 2-4 calls."""
+    name, form = name_form
     return [m for value, slot in steps for m in _pair(name, {**base, key: value}, form, slot)]
 
 
@@ -368,9 +423,33 @@ def _oscillation_units(draw: st.DrawFn) -> list[Message]:
     return _oscillation(tools, form, slots)
 
 
-_TOOLS_WITH_ARGS: Final = st.lists(
-    st.tuples(_NAME, _ARGS), min_size=2, max_size=5, unique_by=lambda t: t[0]
-)
+_ToolSet = tuple[tuple[str, dict[str, JSONValue]], ...]
+
+
+def _tool_set_pool() -> tuple[_ToolSet, ...]:
+    """2-5 distinct tools with their arguments, for an oscillation: one choice.
+
+    Built once (seeded), 50 sets of each width, narrowest and plainest first
+    (two tools without arguments is the shrink target). A list of (name,
+    arguments) pairs cost three choices a tool.
+    """
+    rng = random.Random(8)
+    simplest: _ToolSet = tuple((name, {}) for name in TOOL_NAMES[:2])
+    sets: dict[str, _ToolSet] = {}
+    for width in range(2, 6):
+        for k in range(50):
+            names = rng.sample(TOOL_NAMES[:6] if k < 25 else TOOL_NAMES, width)
+            picked = tuple((n, rng.choice(_ARGUMENTS[:8] if k < 25 else _ARGUMENTS)) for n in names)
+            sets.setdefault(json.dumps(picked), picked)
+    sets.pop(json.dumps(simplest), None)
+    ordered = sorted(
+        sets.values(),
+        key=lambda t: (len(t), sum(len(json.dumps(a)) + TOOL_NAMES.index(n) for n, a in t)),
+    )
+    return (simplest, *ordered)
+
+
+_TOOLS_WITH_ARGS: Final = st.sampled_from(_tool_set_pool()).map(list)
 
 
 @functools.cache
@@ -382,15 +461,14 @@ def _cycle_slots(width: int) -> SearchStrategy[list[tuple[int, str | None]]]:
 
 #: One unit of a trace; pairs first, so shrinking turns runs into pairs.
 _UNITS: Final[SearchStrategy[list[Message]]] = _weighted(
-    (0.45, st.builds(_pair, _NAME, _ARGS, _FORM, _PAIR_SLOT)),
-    (0.25, st.builds(_retry, _NAME, _ARGS, _FORM, st.lists(_SLOT, min_size=2, max_size=4))),
+    (0.45, st.builds(_lone_pair, _NAME_FORM, _ARGS, _PAIR_SLOT)),
+    (0.25, st.builds(_retry, _NAME_FORM, _ARGS, st.lists(_SLOT, min_size=2, max_size=4))),
     (
         0.15,
         st.builds(
             _drift,
-            _NAME,
+            _NAME_FORM,
             _ARGS,
-            _FORM,
             st.sampled_from(_ARG_KEYS),
             st.lists(
                 st.tuples(st.sampled_from(_DRIFT_VALUES), _SLOT),

@@ -83,11 +83,11 @@ PLANTED = [
     ),
     Planted(
         # Needs a conversation whose score lands exactly on 75: rarer than the
-        # others (found after ~500 examples with seed 1), hence the budget.
+        # others (found after ~60 batches with seed 1, ~500 before quality ladders).
         "bucket_boundary",
         lambda s: s == "quality: excellent -> good",
         lambda c: len(c.conversation) <= 6,
-        max_examples=500,
+        max_examples=250,
     ),
     Planted(
         "json_number_args",

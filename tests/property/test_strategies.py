@@ -213,8 +213,11 @@ def test_a_thank_you_shrinks_to_one_bare_phrase() -> None:
     pool = [p for p in lexicon_phrases(INTERACTION_TYPES) if "thank" in p.lower()]
     if not pool:
         pytest.skip("no interaction phrase mentions 'thank' in this lexicon")
+    # Edge-case conversations (a dragging run closing with "thanks") are built
+    # whole and tested on their own; which one a seeded search meets first
+    # depends on what else is loaded, so they are left out here.
     found = find(
-        SMALL,
+        conversations(max_size=10, boundary_weight=0),
         lambda c: any(m["from"] == "human" and "thank" in m["value"].lower() for m in c),
         settings=SHRINK,
     )
