@@ -16,7 +16,7 @@ import attrs
 import pytest
 
 from fuzz.engine.targets import parse_target
-from fuzz.examples.variants import VARIANTS
+from fuzz.examples.variants import SHOWS_AS, VARIANTS
 from fuzz.gate.corpus import Case
 from fuzz.search.campaign import Campaign, CampaignSettings
 
@@ -95,10 +95,14 @@ PLANTED = [
         lambda c: set(roles(c)) == {"function_call"} and len(c.conversation) <= 4,
     ),
     Planted(
-        # The bug needs a text over 2,000 UTF-8 bytes but at most 2,000 code points.
+        # The bug needs a text over 2,000 UTF-8 bytes but at most 2,000 code points
+        # (so at least 501 characters); the batched pass gets close to that.
         "byte_truncation",
         lambda s: s.startswith("counts: interaction."),
-        lambda c: len(c.conversation) <= 3 and 1000 <= len(text_of(c)) <= 2 * 2100,
+        lambda c: (
+            len(c.conversation) <= 3
+            and len(text_of(c)) <= 2000 < len(text_of(c).encode("utf-8", "surrogatepass"))
+        ),
     ),
     Planted(
         # Needs 101 messages (a trigger just outside the faithful window) but
@@ -125,11 +129,14 @@ PLANTED = [
 
 
 def run_campaign(variant: str, max_examples: int, timeout: float) -> Campaign:
+    """Seed 1, a fixed example budget; it stops once the planted bug is shrunk (or never
+    found): a window-edge candidate shows a dozen leaf types, each its own bug to shrink."""
     candidate = f"py:fuzz.examples.variants:{VARIANTS[variant].__name__}"
+    stop = (SHOWS_AS[variant],) if variant in SHOWS_AS else ()
     campaign = Campaign(
         parse_target(REFERENCE, timeout=timeout),
         parse_target(candidate, timeout=timeout),
-        CampaignSettings(seed=1, max_examples=max_examples),
+        CampaignSettings(seed=1, max_examples=max_examples, stop_when=stop),
         lambda event: None,
     )
     campaign.run()
