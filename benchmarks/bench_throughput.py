@@ -7,7 +7,8 @@ comparison, shrinking bookkeeping) is overhead. This script measures, in one
 process and one run, on the same conversations:
 
 (c) a campaign: ``Campaign(reference, candidate, CampaignSettings(seed,
-    max_examples, batch_size), sink, strategy=campaign_batches(batch_size))``,
+    max_examples, batch_size), sink, conversations=campaign_conversations())``,
+    as the CLI runs it (full batches of ``batch_size``),
     whose sink records every conversation it compared (``ConversationCompared``)
     and the batch boundaries (``BatchCompared``);
 (a) each target alone on exactly those conversations, output not parsed:
@@ -78,7 +79,7 @@ from fuzz.engine.targets import CmdTarget, Conversation, Target, encode_line, pa
 from fuzz.search.campaign import Campaign, CampaignSettings
 from fuzz.search.coverage import generate_conversations
 from fuzz.search.events import BatchCompared, CampaignFinished, ConversationCompared, Event
-from fuzz.search.inputs import DEFAULT_BATCH_SIZE, campaign_batches
+from fuzz.search.inputs import DEFAULT_BATCH_SIZE, campaign_batches, campaign_conversations
 
 HERE = Path(__file__).resolve().parent
 REFERENCE_ENV = "SIGNALS_FUZZ_BENCH_REFERENCE"
@@ -247,7 +248,7 @@ def run_campaign(
         parse_target(sides.candidate, timeout=TIMEOUT),
         CampaignSettings(seed=seed, max_examples=examples, batch_size=batch_size),
         sink,
-        strategy=campaign_batches(batch_size=batch_size),
+        conversations=campaign_conversations(),
     )
     return cost_of(campaign.run)
 

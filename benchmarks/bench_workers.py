@@ -51,7 +51,7 @@ from fuzz.engine.targets import parse_target
 from fuzz.gate.parity import ReportSink
 from fuzz.search.campaign import Campaign, CampaignSettings
 from fuzz.search.events import Event
-from fuzz.search.inputs import campaign_batches
+from fuzz.search.inputs import campaign_conversations
 from fuzz.search.workers import WorkerPlan, run_workers
 
 REFERENCE = "py:fuzz.examples.analyzer:ExampleAnalyzer"
@@ -114,7 +114,7 @@ def one_worker(seed: int, examples: int) -> Run:
         parse_target(CANDIDATE, timeout=TIMEOUT),
         CampaignSettings(seed=seed, max_examples=examples, batch_size=BATCH_SIZE),
         ReportSink(),
-        strategy=campaign_batches(batch_size=BATCH_SIZE),
+        conversations=campaign_conversations(),
     )
     start = time.perf_counter()
     finished = campaign.run()
@@ -129,7 +129,7 @@ def many_workers(workers: int, seed: int, examples: int) -> Run:
         candidate=CANDIDATE,
         timeout=TIMEOUT,
         seed=seed,
-        strategy=functools.partial(campaign_batches, batch_size=BATCH_SIZE),
+        strategy=functools.partial(campaign_conversations),
         max_examples=examples,
         batch_size=BATCH_SIZE,
     )
