@@ -258,7 +258,7 @@ SHOWS_AS: Final[dict[str, str]] = {
     "bucket_boundary": "quality: excellent -> good",
     "json_number_args": "counts: execution.loops.",
     "byte_truncation": "counts: interaction.",
-    "crash": "crash IndexError on candidate",
+    "crash": "crash ",  # an exception type in process, an exit status through cmd:
     "hang": "timeout on candidate",
     "window_off_by_one": "counts: interaction.",
     "lost_alternative": "counts: execution.failure.auth_misuse ref>cand",

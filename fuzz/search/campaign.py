@@ -56,7 +56,7 @@ from hypothesis.errors import HypothesisException, HypothesisWarning
 import fuzz
 from fuzz.engine.canonical import lenient_counts
 from fuzz.engine.compare import Comparison, Divergence, Tier, compare
-from fuzz.engine.targets import Conversation, Outcome, Target, analyze_pair
+from fuzz.engine.targets import CmdTarget, Conversation, Outcome, Target, analyze_pair
 from fuzz.gate.corpus import Case, Provenance, size_key
 from fuzz.search.determinism import without_local_constants
 from fuzz.search.events import (
@@ -71,7 +71,7 @@ from fuzz.search.events import (
     Sink,
 )
 from fuzz.search.inputs import DEFAULT_BATCH_SIZE
-from fuzz.search.minimise import minimise
+from fuzz.search.minimise import DEFAULT_MAX_BATCH, minimise
 
 #: The key a campaign's findings live under in a shared example database.
 DEFAULT_DATABASE_KEY = b"signals-fuzz.campaign"
@@ -480,8 +480,26 @@ class Campaign:
                 raise _EngineError(exc) from exc
             return [component in shown for shown in found]
 
-        result = minimise(self.best[component].conversation, shows, deadline=self._deadline)
+        result = minimise(
+            self.best[component].conversation,
+            shows,
+            deadline=self._deadline,
+            max_batch=1 if self._fails_whole_batches(component) else DEFAULT_MAX_BATCH,
+        )
         return result.batches
+
+    def _fails_whole_batches(self, component: str) -> bool:
+        """Whether this bug takes down a replay process as a whole (a crash, lost lines).
+
+        Such a batch is rerun one candidate per process to pin the failure on
+        its culprit, so batching candidates costs more than it saves: the pass
+        then tries them one at a time and stops at the first that still shows
+        the bug (for a crash, usually the first).
+        """
+        kind, _, side = component.rpartition(" on ")
+        target = self.reference if side == "reference" else self.candidate
+        whole = kind.startswith(("crash exit", "crash signal", "missing-line", "extra-line"))
+        return whole and isinstance(target, CmdTarget)
 
     # ------------------------------------------------------------- replay --
 
