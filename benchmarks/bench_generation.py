@@ -55,15 +55,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import hypothesis
-from hypothesis import HealthCheck, Phase, given, settings
-from hypothesis import seed as hypothesis_seed
 from hypothesis.control import current_build_context
 from hypothesis.strategies import SearchStrategy
 
 from fuzz.engine.targets import Conversation, parse_target
 from fuzz.examples.analyzer import ExampleAnalyzer
 from fuzz.search.coverage import generate_conversations
-from fuzz.search.determinism import without_local_constants
 from strategies.conversations import batches, boundary_conversations, conversations
 from strategies.seeds import load_seed_chats, seeded_conversations
 
@@ -123,26 +120,12 @@ def time_analyze_batch(conversations_: Sequence[Conversation]) -> float:
 
 def draw_counting(n: int, seed: int, strategy: SearchStrategy[Any]) -> tuple[list[Any], int]:
     """``generate_conversations`` (same settings), also counting Hypothesis choices."""
-    drawn: list[Any] = []
     choices = [0]
 
-    @hypothesis_seed(seed)
-    @settings(
-        max_examples=n,
-        database=None,
-        phases=[Phase.generate],
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        derandomize=False,
-        report_multiple_bugs=False,
-    )
-    @given(strategy)
-    def collect(value: Any) -> None:
-        drawn.append(value)
+    def count() -> None:
         choices[0] += len(current_build_context().data.nodes)
 
-    with without_local_constants():
-        collect()
+    drawn = generate_conversations(n, seed, strategy, observe=count)
     return drawn, choices[0]
 
 

@@ -142,7 +142,11 @@ def measure_coverage(
 
 
 def generate_conversations(
-    n: int, seed: int, strategy: SearchStrategy[Conversation]
+    n: int,
+    seed: int,
+    strategy: SearchStrategy[Conversation],
+    *,
+    observe: Callable[[], None] | None = None,
 ) -> list[Conversation]:
     """Draw ``n`` values from ``strategy``, the same ones for the same ``seed``.
 
@@ -167,6 +171,8 @@ def generate_conversations(
     @given(strategy)
     def collect(conversation: Conversation) -> None:
         drawn.append(conversation)
+        if observe is not None:
+            observe()  # inside the example: e.g. reads Hypothesis's build context
 
     with without_local_constants():
         collect()
