@@ -39,6 +39,7 @@ from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
 from strategies.lexicons import ASSISTANT_REPLIES, LEXICONS, TOOL_NAMES, USER_FILLER_TURNS
+from strategies.signal_types import LAYOUT
 from strategies.tool_traces import Conversation, Message
 
 #: The negative ingredients a recipe may hold (one kind per recipe).
@@ -50,27 +51,22 @@ PENALTIES: Final[tuple[str, ...]] = (
     "misalignment",
     "stagnation",
 )
-#: Leaves each ingredient's phrases come from.
-_LEAVES: Final[dict[str, tuple[str, ...]]] = {
-    "satisfaction": ("gratitude", "confirmation", "success"),
-    "disengagement": ("negative_stance",),
-    "misalignment": ("correction", "rephrase", "clarification"),
-    "failure": ("invalid_args", "bad_query", "tool_not_found", "auth_misuse", "state_error"),
-    "exhaustion": (
-        "api_error",
-        "timeout",
-        "rate_limit",
-        "network",
-        "malformed_response",
-        "context_overflow",
-    ),
+#: Category -> its layer, from the contract's layout.
+_LAYER_OF: Final[dict[str, str]] = {
+    category: layer for layer, categories in LAYOUT.items() for category in categories
 }
+#: Each phrase ingredient's ``layer.category`` prefix.
 _CATEGORY: Final[dict[str, str]] = {
-    "satisfaction": "interaction.satisfaction",
-    "disengagement": "interaction.disengagement",
-    "misalignment": "interaction.misalignment",
-    "failure": "execution.failure",
-    "exhaustion": "environment.exhaustion",
+    ingredient: f"{_LAYER_OF[ingredient]}.{ingredient}"
+    for ingredient in ("satisfaction", "disengagement", "misalignment", "failure", "exhaustion")
+}
+#: Leaves each ingredient's phrases come from: every leaf of its category, but only
+#: negative stance for disengagement (escalation and quit make a conversation severe).
+_LEAVES: Final[dict[str, tuple[str, ...]]] = {
+    ingredient: ("negative_stance",)
+    if ingredient == "disengagement"
+    else LAYOUT[_LAYER_OF[ingredient]][ingredient]
+    for ingredient in _CATEGORY
 }
 #: Lexicon triggers that also fire a second leaf on the example analyzer
 #: (a "thanks" inside a success phrase, a "correct" inside a correction ...):
