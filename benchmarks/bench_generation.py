@@ -55,6 +55,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import hypothesis
+from _tables import table  # beside this script
 from hypothesis.control import current_build_context
 from hypothesis.strategies import SearchStrategy
 
@@ -157,14 +158,6 @@ def measure(
         failures=failures,
         choices=choices,
     )
-
-
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
-    for r in (header, *rows):
-        cells = [r[0].ljust(widths[0])]
-        cells += [c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)]
-        print("  ".join(cells).rstrip())
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -72,6 +72,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import hypothesis
+from _tables import table  # beside this script
 from hypothesis.strategies import SearchStrategy
 
 from fuzz.engine.canonical import schema_violation
@@ -327,14 +328,6 @@ def generation(seed: int, examples: int, batch_size: int) -> tuple[int, Cost]:
 
 def rate(count: int, seconds: float) -> str:
     return f"{count / seconds:,.1f}" if seconds > 0 else "-"
-
-
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
-    for r in (header, *rows):
-        cells = [r[0].ljust(widths[0])]
-        cells += [c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)]
-        print("  ".join(cells).rstrip())
 
 
 def row(label: str, count: int, cost: Cost, processes: str = "") -> list[str]:

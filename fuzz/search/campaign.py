@@ -273,8 +273,6 @@ class Campaign:
         self.tally = _Tally()
         self.best: dict[str, Case] = {}
         self._leads: dict[str, _Lead] = {}
-        #: While a bug shrinks: the choices of its smallest example so far.
-        self._leads_choices: dict[str, Choices] = {}
         self._closed: set[str] = set()
         self._aside: set[str] = set(settings.set_aside)
         self._replayed: set[bytes] = set()
@@ -416,7 +414,7 @@ class Campaign:
                 hypothesis_fixed_point=fixed_point,
             )
         )
-        self._save_choices(self._leads_choices.pop(component, None))
+        self._save_choices(lead.choices)  # its smallest example's, once Hypothesis is done
         self._check_done()
 
     def _hypothesis_shrink(self, lead: _Lead) -> bool:
@@ -436,7 +434,6 @@ class Campaign:
         # still fails counts as already shrunk and would end the run at once.)
         store.save(key + b".secondary", _encode(lead.choices))
         component = lead.component
-        self._leads_choices[component] = lead.choices
         patience = _Patience(
             self.settings.shrink_limit,
             self.settings.shrink_stall,
@@ -454,7 +451,7 @@ class Campaign:
         def shrink(unit: Any) -> None:
             self._check_deadline()
             patience.check(size_key(self.best[component].conversation))
-            if component in self._examine(self._as_batch(unit), focus=component):
+            if component in self._examine(self._as_batch(unit)):
                 raise _Shows(component)
 
         _use_private_database(shrink, key, round_seed(self.settings.seed, -1))
@@ -590,13 +587,11 @@ class Campaign:
             )
         return out
 
-    def _examine(
-        self, batch: Sequence[Conversation], *, focus: str | None = None, steer: bool = False
-    ) -> set[str]:
+    def _examine(self, batch: Sequence[Conversation], *, steer: bool = False) -> set[str]:
         """Analyse one Hypothesis example; the bugs it shows (set-aside ones included)."""
         choices = self._choices_per_conversation(batch)
         try:
-            found = self._evaluate(batch, choices, focus=focus, steer=steer)
+            found = self._evaluate(batch, choices, steer=steer)
         except Exception as exc:
             raise _EngineError(exc) from exc
         return set().union(*found) if found else set()
@@ -606,14 +601,14 @@ class Campaign:
         batch: Sequence[Conversation],
         choices: Sequence[Choices | None],
         *,
-        focus: str | None = None,
         steer: bool = False,
     ) -> list[set[str]]:
         """Run both sides on ``batch``; per conversation, the Tier-A bugs it shows.
 
         Every bug not set aside is kept (smallest case) and, when new, becomes
-        a lead carrying its conversation's ``choices``; the focused bug's best
-        choices are kept too, so the shrunk example can be shared. ``steer``
+        a lead carrying its conversation's ``choices``; an open lead keeps the
+        choices of its smallest conversation, so the shrunk example can be
+        shared. ``steer``
         labels the example for Hypothesis's statistics (exploration only: in a
         run with a database, targets make Hypothesis keep a Pareto front, which
         cost more than the analyzers in shrink runs).
@@ -631,9 +626,7 @@ class Campaign:
             shown.append(components)
             for component in sorted(components - self._aside):
                 assert divergence is not None
-                improved = self._keep(component, conversation, reference, candidate, divergence)
-                if component == focus and improved and its_choices is not None:
-                    self._leads_choices[component] = its_choices
+                self._keep(component, conversation, reference, candidate, divergence)
                 self._note_lead(component, conversation, its_choices)
         if steer and hypothesis.control.currently_in_test_context():
             _steer(references, candidates)
@@ -666,18 +659,17 @@ class Campaign:
         reference: Outcome,
         candidate: Outcome,
         divergence: Divergence,
-    ) -> bool:
-        """Remember the conversation if it is the smallest yet showing this bug; whether it was."""
+    ) -> None:
+        """Remember the conversation if it is the smallest yet showing this bug."""
         known = self.best.get(component)
         if known is not None and size_key(conversation) >= size_key(known.conversation):
-            return False
+            return
         case = self._make_case(component, conversation, reference, candidate, divergence)
         if known is not None and known.shrunk:
             # Smaller than a case Hypothesis already finished shrinking: at least as minimal.
             case = attrs.evolve(case, shrunk=True)
         self.best[component] = case
         self.sink(DivergenceFound(case) if known is None else CaseImproved(case))
-        return True
 
     def _make_case(
         self,
