@@ -43,11 +43,19 @@ Targets: both sides default to the example analyzer's replay program
 ``fast_replay.c`` (beside this script), compiled with ``cc -O2`` into a temp
 directory, twice, as two builds; it answers every line with one fixed valid
 report, so what remains is the fuzzer's own overhead. Without a C compiler it
-falls back to ``python -S fast_replay.py``. ``SIGNALS_FUZZ_BENCH_REFERENCE`` and
+falls back to ``python -S fast_replay.py``. ``--port-like`` runs the same
+two builds with arguments that make each burn the CPU time the real Rust
+port was measured to spend (issue 9, on this kind of machine: about 1,150
+conversations/s in one batch process, 2-3 ms to start and answer one):
+``PORT_START_US`` before reading and ``PORT_CONVERSATION_US`` per
+conversation. The real port cannot be installed here; this stand-in has its
+cost profile, so the ratio campaign / limit (i) it gives is the one a
+campaign of the port against a build of itself would show, measured rather
+than estimated. ``SIGNALS_FUZZ_BENCH_REFERENCE`` and
 ``SIGNALS_FUZZ_BENCH_CANDIDATE``, when set, name either side (any py:/cmd: spec)
 and win over both.
 
-Usage: python benchmarks/bench_throughput.py [--fast] [--quick] [--examples N]
+Usage: python benchmarks/bench_throughput.py [--fast | --port-like] [--quick] [--examples N]
        [--batch-size B] [--seed S] [--repeat R] [--rss-small N] [--rss-large N]
 """
 
@@ -88,6 +96,10 @@ CANDIDATE_ENV = "SIGNALS_FUZZ_BENCH_CANDIDATE"
 EXAMPLE_CMD = "cmd:" + shlex.join([sys.executable, "-m", "fuzz.examples.replay"])
 #: Seconds a cmd: batch may take before it counts as a hang; generous, for loaded machines.
 TIMEOUT = 120.0
+#: The real port's measured costs (issue 9): CPU microseconds burnt by
+#: ``fast_replay`` before reading, and per conversation, under ``--port-like``.
+PORT_START_US = 500
+PORT_CONVERSATION_US = 870
 #: A short conversation for the start cost of one process.
 SHORT: Conversation = [{"from": "human", "value": "Thanks, that works!"}]
 START_REPEATS = 15
@@ -156,8 +168,13 @@ class Sides:
     note: str
 
 
-def build_fast(workdir: Path) -> tuple[list[str], str]:
-    """Two builds of the fast replay program: compiled if ``cc`` works, else ``python -S``."""
+def build_fast(workdir: Path, costs: Sequence[str] = ()) -> tuple[list[str], str]:
+    """Two builds of the fast replay program: compiled if ``cc`` works, else ``python -S``.
+
+    ``costs`` (start and per-conversation microseconds) are passed to the
+    compiled program; without a compiler they cannot be honoured and the
+    run stops.
+    """
     compiler = shutil.which("cc")
     source = HERE / "fast_replay.c"
     if compiler is not None:
@@ -173,7 +190,10 @@ def build_fast(workdir: Path) -> tuple[list[str], str]:
         except (OSError, subprocess.SubprocessError) as exc:
             print(f"note: cc -O2 {source.name} failed ({exc}); using python -S instead")
         else:
-            return [f"cmd:{shlex.quote(str(b))}" for b in builds], f"{compiler} -O2, two builds"
+            specs = [f"cmd:{shlex.join([str(b), *costs])}" for b in builds]
+            return specs, f"{compiler} -O2, two builds"
+    if costs:
+        sys.exit("bench_throughput: --port-like needs a C compiler (cc) for fast_replay.c")
     script = HERE / "fast_replay.py"
     copies = [workdir / "fast_replay_reference.py", workdir / "fast_replay_candidate.py"]
     for copy in copies:
@@ -182,12 +202,19 @@ def build_fast(workdir: Path) -> tuple[list[str], str]:
     return specs, "no C compiler: python -S fast_replay.py (start-up dominated by the interpreter)"
 
 
-def choose_sides(fast: bool, workdir: Path) -> Sides:
+def choose_sides(fast: bool, port_like: bool, workdir: Path) -> Sides:
     default = [EXAMPLE_CMD, EXAMPLE_CMD]
     note = "the example analyzer's replay program on both sides"
     if fast:
         default, how = build_fast(workdir)
         note = f"fast_replay on both sides ({how})"
+    elif port_like:
+        costs = [str(PORT_START_US), str(PORT_CONVERSATION_US)]
+        default, how = build_fast(workdir, costs)
+        note = (
+            f"fast_replay burning the real port's measured CPU cost on both sides ({how};"
+            f" {PORT_START_US} us to start, {PORT_CONVERSATION_US} us per conversation)"
+        )
     reference = os.environ.get(REFERENCE_ENV) or default[0]
     candidate = os.environ.get(CANDIDATE_ENV) or default[1]
     if os.environ.get(REFERENCE_ENV) or os.environ.get(CANDIDATE_ENV):
@@ -506,7 +533,13 @@ def throughput(sides: Sides, seed: int, examples: int, batch_size: int, repeat: 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--fast", action="store_true", help="fast_replay on both sides")
+    sides_group = parser.add_mutually_exclusive_group()
+    sides_group.add_argument("--fast", action="store_true", help="fast_replay on both sides")
+    sides_group.add_argument(
+        "--port-like",
+        action="store_true",
+        help="fast_replay burning the real port's measured cost, on both sides",
+    )
     parser.add_argument("--quick", action="store_true", help="smaller sizes, a minute or two")
     parser.add_argument("--examples", type=int, help="throughput campaign batches (250; 40 quick)")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="per process")
@@ -540,7 +573,7 @@ def main(argv: list[str] | None = None) -> int:
         " unreliable: read the ratios."
     )
     with tempfile.TemporaryDirectory(prefix="bench-throughput-") as tmp:
-        sides = choose_sides(args.fast, Path(tmp))
+        sides = choose_sides(args.fast, args.port_like, Path(tmp))
         print(
             f"targets: {sides.note}\n  reference {sides.reference}\n  candidate {sides.candidate}"
         )

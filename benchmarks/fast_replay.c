@@ -13,10 +13,18 @@
  * line, which is right for what the fuzzer sends ({"id": <int>, ...}, the id
  * first) and for short string ids without a quote in them; a line without
  * one gets {"id": null, "error": ...}.
+ *
+ * Optional arguments make it cost what a real analyzer costs, in CPU time
+ * (burnt in a loop, since an analyzer computes rather than sleeps):
+ *     fast_replay [START_US [PER_CONVERSATION_US]]
+ * spends START_US microseconds before reading and PER_CONVERSATION_US for
+ * each non-blank line. With the real port's measured costs it stands in for
+ * the port in bench_throughput.py --port-like.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char REPORT[] =
     "{\"interaction_signals\": {"
@@ -130,7 +138,43 @@ static size_t find_id(const char *line, size_t length, const char **start) {
     return 0;
 }
 
-int main(void) {
+static double cpu_microseconds(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+    return (double)now.tv_sec * 1e6 + (double)now.tv_nsec / 1e3;
+}
+
+/* Burn `microseconds` of this process's CPU time. */
+static void burn(double microseconds) {
+    if (microseconds <= 0) {
+        return;
+    }
+    double until = cpu_microseconds() + microseconds;
+    volatile unsigned long spin = 0;
+    while (cpu_microseconds() < until) {
+        spin++;
+    }
+}
+
+/* A non-negative number of microseconds, or exit 2 naming the argument. */
+static double microseconds_argument(const char *text, const char *what) {
+    char *end = NULL;
+    double value = strtod(text, &end);
+    if (end == text || *end != '\0' || value < 0) {
+        fprintf(stderr, "fast_replay: %s must be a number of microseconds >= 0, not %s\n", what, text);
+        exit(2);
+    }
+    return value;
+}
+
+int main(int argc, char **argv) {
+    if (argc > 3) {
+        fprintf(stderr, "usage: fast_replay [START_US [PER_CONVERSATION_US]]\n");
+        return 2;
+    }
+    double start_us = argc > 1 ? microseconds_argument(argv[1], "START_US") : 0;
+    double per_conversation_us = argc > 2 ? microseconds_argument(argv[2], "PER_CONVERSATION_US") : 0;
+    burn(start_us);
     Buffer input = read_all();
     Buffer output = {0};
     const char *cursor = input.data;
@@ -140,6 +184,7 @@ int main(void) {
         const char *line_end = newline ? newline : end;
         size_t length = (size_t)(line_end - cursor);
         if (!is_blank(cursor, length)) {
+            burn(per_conversation_us);
             const char *id = NULL;
             size_t id_length = find_id(cursor, length, &id);
             if (id_length == 0) {

@@ -449,7 +449,8 @@ def _tool_set_pool() -> tuple[_ToolSet, ...]:
     return (simplest, *ordered)
 
 
-_TOOLS_WITH_ARGS: Final = st.sampled_from(_tool_set_pool()).map(list)
+_TOOL_SETS: Final = _tool_set_pool()
+_TOOLS_WITH_ARGS: Final = st.sampled_from(_TOOL_SETS).map(list)
 
 
 @functools.cache
@@ -459,8 +460,8 @@ def _cycle_slots(width: int) -> SearchStrategy[list[tuple[int, str | None]]]:
     return st.lists(_SLOT, min_size=width + 1, max_size=4 * width)
 
 
-#: One unit of a trace; pairs first, so shrinking turns runs into pairs.
-_UNITS: Final[SearchStrategy[list[Message]]] = _weighted(
+#: One unit of a trace drawn piece by piece; pairs first, so shrinking turns runs into pairs.
+_FRESH_UNITS: Final[SearchStrategy[list[Message]]] = _weighted(
     (0.45, st.builds(_lone_pair, _NAME_FORM, _ARGS, _PAIR_SLOT)),
     (0.25, st.builds(_retry, _NAME_FORM, _ARGS, st.lists(_SLOT, min_size=2, max_size=4))),
     (
@@ -479,6 +480,100 @@ _UNITS: Final[SearchStrategy[list[Message]]] = _weighted(
         ),
     ),
     (0.15, _oscillation_units()),
+)
+
+#: Units drawn whole from ``_unit_pool`` rather than piece by piece.
+POOLED_UNIT_SHARE: Final = 0.75
+#: Pooled units of each kind, in buckets of ``_BUCKET`` (Hypothesis draws
+#: indices up to 256 uniformly, larger ranges biased towards 0).
+UNITS_PER_KIND: Final = 1024
+_BUCKET: Final = 256
+_UNIT_KINDS: Final = ("pair", "retry", "drift", "oscillation")
+_UNIT_WEIGHTS: Final = (0.45, 0.25, 0.15, 0.15)
+
+
+def _random_slot(rng: random.Random, observations: tuple[str, ...]) -> _Slot:
+    """A call slot of a run as ``_SLOT`` draws it: half re-spelled, 15 % without observation."""
+    respelling = rng.randrange(1, VARIANTS) if rng.random() < 0.5 else 0
+    return respelling, (None if rng.random() < 0.15 else rng.choice(observations))
+
+
+def _random_unit(
+    rng: random.Random,
+    kind: str,
+    pair_slots: tuple[_Slot, ...],
+    run_observations: tuple[str, ...],
+) -> list[Message]:
+    """One unit of ``kind``, built by ``_FRESH_UNITS``' builders from pieces picked by ``rng``."""
+    name_form = (rng.choice(TOOL_NAMES), rng.choice(CALL_FORMS))
+    args = rng.choice(_ARGUMENTS)
+    if kind == "pair":
+        return _lone_pair(name_form, args, rng.choice(pair_slots))
+    if kind == "retry":
+        slots = [_random_slot(rng, run_observations) for _ in range(rng.randint(2, 4))]
+        return _retry(name_form, args, slots)
+    if kind == "drift":
+        values = rng.sample(_DRIFT_VALUES, rng.randint(2, 4))
+        steps = [(v, _random_slot(rng, run_observations)) for v in values]
+        return _drift(name_form, args, rng.choice(_ARG_KEYS), steps)
+    tools = list(rng.choice(_TOOL_SETS))
+    width = len(tools)
+    slots = [_random_slot(rng, run_observations) for _ in range(rng.randint(width + 1, 4 * width))]
+    return _oscillation(tools, rng.choice(CALL_FORMS), slots)
+
+
+def _size(unit: list[Message]) -> tuple[int, int]:
+    return len(unit), sum(len(m["value"]) for m in unit)
+
+
+def _unit_pool(kind: str, size: int, seed: int) -> tuple[list[Message], ...]:
+    """``size`` distinct units of ``kind``, built once (seeded), shortest first.
+
+    Drawn piece by piece a unit costs about 17 Hypothesis choices, and tool
+    units made more than half of a campaign's choices; from this pool it
+    costs two. The units come from the same builders, pools and weights as
+    the drawn ones. The price is detail while shrinking: a pooled unit can
+    only be swapped for an earlier (shorter) one, and what remains inside it
+    is left to the campaign's batched pass (messages, then words, then
+    characters, equal calls together). Being seeded, a saved example replays
+    to the same units.
+    """
+    rng = random.Random(f"{kind}/{seed}")
+    pair_slots = _slot_pool(_rich_observations(), 6)
+    run_observations = _run_observation_pool()
+    units: dict[str, list[Message]] = {}
+    while len(units) < size:
+        unit = _random_unit(rng, kind, pair_slots, run_observations)
+        units.setdefault(json.dumps(unit), unit)
+    return tuple(sorted(units.values(), key=_size))
+
+
+def _copied(unit: list[Message]) -> list[Message]:
+    return [dict(m) for m in unit]
+
+
+@functools.cache
+def _pooled_units() -> SearchStrategy[list[Message]]:
+    """Kind and bucket in one pick, then a unit of the bucket: two choices.
+
+    Bucket ``b`` of a kind holds every ``n``-th unit from the ``b``-th, so each
+    bucket runs from short to long, and the first bucket of pairs starts with
+    the shortest pair (the shrink target). Built on first use, not at import.
+    """
+    buckets = UNITS_PER_KIND // _BUCKET
+    options: list[tuple[float, SearchStrategy[list[Message]]]] = []
+    for kind, weight in zip(_UNIT_KINDS, _UNIT_WEIGHTS, strict=True):
+        pool = _unit_pool(kind, UNITS_PER_KIND, 9)
+        for b in range(buckets):
+            options.append((weight / buckets, st.sampled_from(pool[b::buckets]).map(_copied)))
+    return _weighted(*options)
+
+
+#: One unit of a trace: usually whole from the pool (the shrink target: the
+#: shortest pair), else drawn piece by piece.
+_UNITS: Final[SearchStrategy[list[Message]]] = _weighted(
+    (POOLED_UNIT_SHARE, st.deferred(lambda: _pooled_units())),
+    (1 - POOLED_UNIT_SHARE, _FRESH_UNITS),
 )
 
 

@@ -13,6 +13,11 @@ Hypothesis's choices:
    handful of steps rather than a hundred;
 3. **characters**: delete runs of characters, across all messages.
 
+Words and characters are first deleted from equal messages (same role, same
+text) together, so a run of identical calls stays identical while it
+shrinks; where equal messages remain, both levels run again on each message
+alone.
+
 Each level is delta debugging (``ddmin``'s complement tests): at
 granularity *n* the atoms are cut into *n* runs and every "all but run *i*"
 candidate is tried; the smallest that still shows the bug is kept and the
@@ -132,8 +137,11 @@ def minimise(
     judge = _Judge(shows, max_batch, deadline)
     current = [dict(message) for message in conversation]
     current = _ddmin(current, _message_atoms, _rebuild_messages, judge)
-    current = _ddmin(current, _word_atoms, _rebuild_words, judge)
-    current = _ddmin(current, _char_atoms, _rebuild_chars, judge)
+    current = _ddmin(current, *_GROUPED_WORDS, judge)
+    current = _ddmin(current, *_GROUPED_CHARS, judge)
+    if _has_equal_texts(current):  # equal texts may also shrink apart
+        current = _ddmin(current, *_WORDS_EACH, judge)
+        current = _ddmin(current, *_CHARS_EACH, judge)
     return MinimiseResult(current, judge.batches, judge.candidates, time.monotonic() - started)
 
 
@@ -193,48 +201,55 @@ def _value(message: dict[str, object]) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _word_atoms(conversation: Conversation) -> list[tuple[int, int]]:
-    return [
-        (m, w)
-        for m, message in enumerate(conversation)
-        if (value := _value(message))
-        for w in range(len(_WORDS.findall(value)))
-    ]
+def _texts(conversation: Conversation, grouped: bool) -> list[list[int]]:
+    """Indices of the messages with text, as groups edited together.
 
-
-def _rebuild_words(conversation: Conversation, kept: list[tuple[int, int]]) -> Conversation:
-    keep = set(kept)
-    out = []
+    ``grouped``: equal messages (same role, same text) form one group, so
+    three identical retry calls lose a word all at once and stay identical;
+    edited one by one, each deletion broke the equality the bug needed.
+    Otherwise every message is its own group.
+    """
+    groups: dict[object, list[int]] = {}
     for m, message in enumerate(conversation):
-        value = _value(message)
-        if value:
-            words = _WORDS.findall(value)
-            message = {
-                **message,
-                "value": "".join(w for i, w in enumerate(words) if (m, i) in keep),
-            }
-        out.append(message)
-    return out
+        if _value(message):
+            key = (message.get("from"), message["value"]) if grouped else m
+            groups.setdefault(key, []).append(m)
+    return list(groups.values())
 
 
-def _char_atoms(conversation: Conversation) -> list[tuple[int, int]]:
-    return [
-        (m, c)
-        for m, message in enumerate(conversation)
-        if (value := _value(message))
-        for c in range(len(value))
-    ]
+def _has_equal_texts(conversation: Conversation) -> bool:
+    return any(len(group) > 1 for group in _texts(conversation, grouped=True))
 
 
-def _rebuild_chars(conversation: Conversation, kept: list[tuple[int, int]]) -> Conversation:
-    keep = set(kept)
-    out = []
-    for m, message in enumerate(conversation):
-        value = _value(message)
-        if value:
-            message = {
-                **message,
-                "value": "".join(ch for i, ch in enumerate(value) if (m, i) in keep),
-            }
-        out.append(message)
-    return out
+def _splitter(
+    split: Callable[[str], list[str]], grouped: bool
+) -> tuple[
+    Callable[[Conversation], list[tuple[int, int]]],
+    Callable[[Conversation, list[tuple[int, int]]], Conversation],
+]:
+    """Atoms (group, piece) of the texts cut by ``split``, and the rebuild from kept atoms."""
+
+    def atoms(conversation: Conversation) -> list[tuple[int, int]]:
+        return [
+            (g, i)
+            for g, group in enumerate(_texts(conversation, grouped))
+            for i in range(len(split(conversation[group[0]]["value"])))
+        ]
+
+    def rebuild(conversation: Conversation, kept: list[tuple[int, int]]) -> Conversation:
+        keep = set(kept)
+        out = list(conversation)
+        for g, group in enumerate(_texts(conversation, grouped)):
+            pieces = split(conversation[group[0]]["value"])
+            value = "".join(p for i, p in enumerate(pieces) if (g, i) in keep)
+            for m in group:
+                out[m] = {**conversation[m], "value": value}
+        return out
+
+    return atoms, rebuild
+
+
+_GROUPED_WORDS: Final = _splitter(_WORDS.findall, grouped=True)
+_GROUPED_CHARS: Final = _splitter(list, grouped=True)
+_WORDS_EACH: Final = _splitter(_WORDS.findall, grouped=False)
+_CHARS_EACH: Final = _splitter(list, grouped=False)

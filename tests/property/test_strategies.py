@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from fuzz.search.determinism import without_local_constants
+from fuzz.search.minimise import minimise
 from strategies import (
     Conversation,
     batches,
@@ -226,22 +227,33 @@ def test_a_thank_you_shrinks_to_one_bare_phrase() -> None:
             settings=SHRINK,
         )
     assert len(found) == 1
-    # Filler, casing and punctuation all shrink away: what is left is the
-    # phrase itself (the first one in lexicon order that matches, not
-    # necessarily the shortest, so compare with the pool, not a length).
-    assert found[0]["value"] in pool
+    # Filler, casing and punctuation shrink away: what is left is the phrase
+    # itself (the first one in lexicon order that matches, not necessarily
+    # the shortest, so compare with the pool, not a length), with at most one
+    # hazard character beside it where the search path met a hazard first
+    # (Hypothesis cannot always trade a hazard variant for the plain text;
+    # the campaign's batched pass deletes such characters).
+    value = found[0]["value"]
+    assert any(phrase in value and len(value) <= len(phrase) + 1 for phrase in pool), value
 
 
-def test_three_calls_shrink_to_three_minimal_calls() -> None:
-    """Broken if tool units cannot shrink to bare calls (observations, other
-    messages and argument detail must all be removable)."""
-    found = find(SMALL, lambda c: _count("function_call", c) >= 3, settings=SHRINK)
+def test_three_calls_shrink_to_three_calls_and_then_to_bare_ones() -> None:
+    """Broken if tool units cannot shrink to three calls and nothing else, or if
+    the campaign's batched pass cannot then empty them.
+
+    Most units are drawn whole from a pool (two choices instead of about 17),
+    so Hypothesis alone stops at the shortest pooled unit that keeps the
+    bug; what remains inside the calls is the batched pass's to remove, and
+    a campaign always runs it after Hypothesis.
+    """
+
+    def three_calls(c: list[dict[str, str]]) -> bool:
+        return _count("function_call", c) >= 3
+
+    found = find(SMALL, three_calls, settings=SHRINK)
     assert [m["from"] for m in found] == ["function_call"] * 3
-    # Each call is in the canonical form with no arguments; the tool names
-    # may differ (an oscillation A, B, A is as small as a retry A, A, A).
-    for m in found:
-        call = json.loads(m["value"])
-        assert list(call) == ["name", "arguments"] and call["arguments"] == {}
+    polished = minimise(found, lambda batch: [three_calls(c) for c in batch]).conversation
+    assert polished == [{"from": "function_call", "value": ""}] * 3
 
 
 def test_three_calls_in_a_trace_shrink_to_three_messages() -> None:

@@ -22,6 +22,8 @@ from strategies.tool_traces import (
     _rich_observations,
     _slot_pool,
     _tool_set_pool,
+    _unit_pool,
+    tool_units,
 )
 
 SHRINK = settings(
@@ -100,6 +102,49 @@ def test_oscillation_tool_sets_are_distinct_tools_plainest_first() -> None:
     assert all(2 <= len(s) <= 5 and len({n for n, _ in s}) == len(s) for s in pool)
     assert {n for s in pool for n, _ in s} <= set(TOOL_NAMES)
     assert {len(s) for s in pool} == {2, 3, 4, 5}
+
+
+def test_unit_pools_are_seeded_shortest_first_and_well_formed() -> None:
+    """Broken if a pool changes between builds (saved examples would replay to
+    other units), is not sorted shortest first (the shrink target), repeats a
+    unit, strands an observation, or a kind loses its shape."""
+    calls: dict[str, set[int]] = {}
+    for kind in ("pair", "retry", "drift", "oscillation"):
+        pool = _unit_pool(kind, 300, 9)
+        assert pool == _unit_pool(kind, 300, 9)
+        assert len({repr(u) for u in pool}) == 300
+        sizes = [(len(u), sum(len(m["value"]) for m in u)) for u in pool]
+        assert sizes == sorted(sizes)
+        for unit in pool:
+            assert unit[0]["from"] == "function_call"
+            assert all(
+                m["from"] == "function_call" or unit[i - 1]["from"] == "function_call"
+                for i, m in enumerate(unit)
+            )
+        calls[kind] = {sum(m["from"] == "function_call" for m in u) for u in pool}
+    assert calls["pair"] == {1}
+    assert calls["retry"] == calls["drift"] == {2, 3, 4}
+    assert min(calls["oscillation"]) == 3 and max(calls["oscillation"]) == 20
+
+
+def test_pooled_units_cost_two_choices_and_shrink_to_the_shortest_pair() -> None:
+    """Broken if a pooled unit costs more than two choices, if units drawn piece
+    by piece are no longer drawn at all, or if the shrink target is not the
+    shortest pooled pair."""
+    counts: Counter[int] = Counter()
+
+    @hypothesis_seed(0)
+    @settings(max_examples=400, database=None, phases=[Phase.generate], deadline=None)
+    @given(tool_units())
+    def draw(unit: list[dict[str, str]]) -> None:
+        counts[len(current_build_context().data.nodes)] += 1
+
+    draw()
+    pooled = counts[3]  # the pick between pooled and drawn, kind and bucket, unit
+    assert pooled / sum(counts.values()) > 0.5
+    assert sum(n for c, n in counts.items() if c > 3) > 0.1 * sum(counts.values())
+    shortest = _unit_pool("pair", 1024, 9)[0]
+    assert find(tool_units(), lambda u: True, settings=SHRINK) == shortest
 
 
 def test_campaign_conversations_stay_cheap_in_choices() -> None:

@@ -58,6 +58,36 @@ def test_messages_then_words_then_characters() -> None:
     assert result.conversation == [human("thanks")]
 
 
+def test_equal_messages_shrink_together() -> None:
+    """A bug that needs three identical calls must end with three identical, empty calls.
+
+    Edited one message at a time, every deletion makes the calls differ and
+    the bug disappears, so the calls kept their whole text.
+    """
+    call = {"from": "function_call", "value": '{"name": "search", "arguments": {"q": "paris"}}'}
+    conversation = [human("find it"), call, call, call, {"from": "gpt", "value": "Done."}]
+
+    def retried(c: Conversation) -> bool:
+        calls = [m["value"] for m in c if m["from"] == "function_call"]
+        return len(calls) >= 3 and len(set(calls)) == 1
+
+    _, shows = counting(retried)
+    result = minimise(conversation, shows)  # type: ignore[arg-type]
+    assert result.conversation == [{"from": "function_call", "value": ""}] * 3
+
+
+def test_equal_messages_still_shrink_apart() -> None:
+    """Equal texts must also lose, each on its own, what only one of them needs."""
+    conversation = [human("thanks a lot"), human("thanks a lot")]
+
+    def bug(c: Conversation) -> bool:
+        return len(c) == 2 and "thanks" in c[0]["value"] and "lot" in c[1]["value"]
+
+    _, shows = counting(bug)
+    result = minimise(conversation, shows)  # type: ignore[arg-type]
+    assert result.conversation == [human("thanks"), human("lot")]
+
+
 def test_batches_are_capped() -> None:
     """No batch may exceed max_batch candidates (one replay process must stay bounded)."""
     conversation = [human("x" * 300 + " thanks " + "y" * 300)]
