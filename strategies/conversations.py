@@ -46,6 +46,7 @@ from strategies.text import (
     check_bounds,
     check_weight,
     filler_texts,
+    index,
     lexicon_phrases,
     trigger_texts,
 )
@@ -410,21 +411,58 @@ def _exchange_runs(
     """
     more = _MEAN_EXCHANGES / (_MEAN_EXCHANGES + 1)
     table = _table(tool_weight, hazard_weight, odd_weight, surrogates, more)
-    go_on = st.sampled_from(range(len(table)))
     must = _table(tool_weight, hazard_weight, odd_weight, surrogates, 1.0)
-    must_pick = st.sampled_from(range(len(must)))
 
     @st.composite
     def run(draw: st.DrawFn) -> list[Message]:
         out: list[Message] = []
         for count in range(max_count):
-            step = must[draw(must_pick)] if count < min_count else table[draw(go_on)]
+            step = must[index(len(must))] if count < min_count else table[index(len(table))]
             if step is None:
                 break
             out += draw(step)
         return out
 
     return run()
+
+
+# Exchanges are composites that draw their messages directly: ``st.builds``
+# and ``st.lists(...).map`` opened spans of their own (and ``st.just([])``
+# one more), and each span costs a campaign more than a choice does.
+
+
+def _plain_exchanges(
+    human: SearchStrategy[Message | None], gpt: SearchStrategy[Message | None]
+) -> SearchStrategy[list[Message]]:
+    @st.composite
+    def plain_exchange(draw: st.DrawFn) -> list[Message]:
+        return _exchange(draw(human), [], draw(gpt))
+
+    return plain_exchange()
+
+
+#: Tool units in an exchange: one, or two (the shrink target is one).
+_SECOND_UNIT: Final = (False,) * 3 + (True,) * 2
+
+
+def _tool_exchanges(
+    human: SearchStrategy[Message | None], gpt: SearchStrategy[Message | None]
+) -> SearchStrategy[list[Message]]:
+    units = tool_units()
+
+    @st.composite
+    def tool_exchange(draw: st.DrawFn) -> list[Message]:
+        # The tools are drawn last, though they sit between the turns: lowering
+        # the exchange's step to a plain exchange then keeps both turns, and
+        # what is left over is the tools' choices, at the end, which the
+        # shrinker deletes.
+        said, reply = draw(human), draw(gpt)
+        tools = draw(units)
+        if _SECOND_UNIT[index(len(_SECOND_UNIT))]:
+            tools = tools + draw(units)
+        return _exchange(said, tools, reply)
+
+    return tool_exchange()
 
 
 @functools.cache
@@ -435,14 +473,10 @@ def _table(
     exchange, one with tool units, or an odd unit (the plainest first)."""
     human = _maybe_message("human", 0.9, hazard_weight, surrogates)
     gpt = _maybe_message("gpt", 0.85, hazard_weight, surrogates)
-    units = st.lists(tool_units(), min_size=1, max_size=2).map(_flatten)
     options: list[tuple[float, SearchStrategy[list[Message]] | None]] = [
         (1 - more, None),
-        (
-            more * (1 - odd_weight) * (1 - tool_weight),
-            st.builds(_exchange, human, st.just([]), gpt),
-        ),
-        (more * (1 - odd_weight) * tool_weight, st.builds(_exchange, human, units, gpt)),
+        (more * (1 - odd_weight) * (1 - tool_weight), _plain_exchanges(human, gpt)),
+        (more * (1 - odd_weight) * tool_weight, _tool_exchanges(human, gpt)),
         (more * odd_weight, _odd_units(hazard_weight, surrogates)),
     ]
     kept = [(w, o) for w, o in options if w > 0]

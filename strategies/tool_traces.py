@@ -42,9 +42,11 @@ from strategies.text import (
     FAILURE_TYPES,
     VOCABULARY,
     _framed,
+    _slots,
     _weighted,
     check_bounds,
     check_signal_types,
+    index,
     lexicon_phrases,
     trigger_texts,
 )
@@ -548,33 +550,43 @@ def _unit_pool(kind: str, size: int, seed: int) -> tuple[list[Message], ...]:
     return tuple(sorted(units.values(), key=_size))
 
 
-def _copied(unit: list[Message]) -> list[Message]:
-    return [dict(m) for m in unit]
+@functools.cache
+def _pooled_buckets() -> tuple[tuple[float, tuple[list[Message], ...]], ...]:
+    """(weight, bucket) for every kind: bucket ``b`` of a kind holds every
+    ``n``-th unit from the ``b``-th, so each bucket runs from short to long,
+    and the first bucket of pairs starts with the shortest pair. Built on
+    first use, not at import (it takes a fraction of a second)."""
+    buckets = UNITS_PER_KIND // _BUCKET
+    return tuple(
+        (weight / buckets, _unit_pool(kind, UNITS_PER_KIND, 9)[b::buckets])
+        for kind, weight in zip(_UNIT_KINDS, _UNIT_WEIGHTS, strict=True)
+        for b in range(buckets)
+    )
+
+
+@st.composite
+def _units(draw: st.DrawFn) -> list[Message]:
+    """One unit of a trace: usually whole from a pool (kind and bucket in one
+    pick, then the unit: two choices, the shrink target the shortest pair),
+    else drawn piece by piece (``_FRESH_UNITS``)."""
+    table = _unit_table()
+    bucket = table[index(len(table))]
+    if bucket is None:
+        return draw(_FRESH_UNITS)
+    return [dict(m) for m in bucket[index(len(bucket))]]
 
 
 @functools.cache
-def _pooled_units() -> SearchStrategy[list[Message]]:
-    """Kind and bucket in one pick, then a unit of the bucket: two choices.
-
-    Bucket ``b`` of a kind holds every ``n``-th unit from the ``b``-th, so each
-    bucket runs from short to long, and the first bucket of pairs starts with
-    the shortest pair (the shrink target). Built on first use, not at import.
-    """
-    buckets = UNITS_PER_KIND // _BUCKET
-    options: list[tuple[float, SearchStrategy[list[Message]]]] = []
-    for kind, weight in zip(_UNIT_KINDS, _UNIT_WEIGHTS, strict=True):
-        pool = _unit_pool(kind, UNITS_PER_KIND, 9)
-        for b in range(buckets):
-            options.append((weight / buckets, st.sampled_from(pool[b::buckets]).map(_copied)))
-    return _weighted(*options)
+def _unit_table() -> tuple[tuple[list[Message], ...] | None, ...]:
+    """Slots of the first pick: pooled buckets by weight, then ``None`` (drawn
+    piece by piece) for ``1 - POOLED_UNIT_SHARE`` of them."""
+    options = [(POOLED_UNIT_SHARE * w, b) for w, b in _pooled_buckets()]
+    options.append((1 - POOLED_UNIT_SHARE, None))
+    slots = _slots([w for w, _ in options])
+    return tuple(b for (_, b), n in zip(options, slots, strict=True) for _ in range(n))
 
 
-#: One unit of a trace: usually whole from the pool (the shrink target: the
-#: shortest pair), else drawn piece by piece.
-_UNITS: Final[SearchStrategy[list[Message]]] = _weighted(
-    (POOLED_UNIT_SHARE, st.deferred(lambda: _pooled_units())),
-    (1 - POOLED_UNIT_SHARE, _FRESH_UNITS),
-)
+_UNITS: Final[SearchStrategy[list[Message]]] = _units()
 
 
 def tool_units() -> SearchStrategy[list[Message]]:
