@@ -580,7 +580,9 @@ def _units(draw: st.DrawFn) -> list[Message]:
 def _unit_table() -> tuple[tuple[list[Message], ...] | None, ...]:
     """Slots of the first pick: pooled buckets by weight, then ``None`` (drawn
     piece by piece) for ``1 - POOLED_UNIT_SHARE`` of them."""
-    options = [(POOLED_UNIT_SHARE * w, b) for w, b in _pooled_buckets()]
+    options: list[tuple[float, tuple[list[Message], ...] | None]] = [
+        (POOLED_UNIT_SHARE * w, b) for w, b in _pooled_buckets()
+    ]
     options.append((1 - POOLED_UNIT_SHARE, None))
     slots = _slots([w for w, _ in options])
     return tuple(b for (_, b), n in zip(options, slots, strict=True) for _ in range(n))
