@@ -39,12 +39,14 @@ from strategies.text import (
     VOCABULARY,
     _embedded,
     _filler_pool,
+    _inlinable,
     _maybe,
     _picked,
     _slots,
     _weighted,
     check_bounds,
     check_weight,
+    draw_inline,
     filler_texts,
     index,
     lexicon_phrases,
@@ -434,11 +436,10 @@ def _exchange_runs(
 def _plain_exchanges(
     human: SearchStrategy[Message | None], gpt: SearchStrategy[Message | None]
 ) -> SearchStrategy[list[Message]]:
-    @st.composite
     def plain_exchange(draw: st.DrawFn) -> list[Message]:
-        return _exchange(draw(human), [], draw(gpt))
+        return _exchange(draw_inline(draw, human), [], draw_inline(draw, gpt))
 
-    return plain_exchange()
+    return _inlinable(plain_exchange)
 
 
 #: Tool units in an exchange: one, or two (the shrink target is one).
@@ -450,19 +451,18 @@ def _tool_exchanges(
 ) -> SearchStrategy[list[Message]]:
     units = tool_units()
 
-    @st.composite
     def tool_exchange(draw: st.DrawFn) -> list[Message]:
         # The tools are drawn last, though they sit between the turns: lowering
         # the exchange's step to a plain exchange then keeps both turns, and
         # what is left over is the tools' choices, at the end, which the
         # shrinker deletes.
-        said, reply = draw(human), draw(gpt)
+        said, reply = draw_inline(draw, human), draw_inline(draw, gpt)
         tools = draw(units)
         if _SECOND_UNIT[index(len(_SECOND_UNIT))]:
             tools = tools + draw(units)
         return _exchange(said, tools, reply)
 
-    return tool_exchange()
+    return _inlinable(tool_exchange)
 
 
 @functools.cache
@@ -731,7 +731,7 @@ def _boundaries(min_size: int, max_size: int | None) -> SearchStrategy[Conversat
     window = tuple(n for n in (WINDOW - 1, WINDOW, WINDOW + 1) if _fits(n, min_size, max_size))
     if window:
         kinds.append(_window_edges(window))
-    return _thinnable(st.one_of(kinds)) if kinds else None
+    return _thinnable(st.one_of(kinds), min_size) if kinds else None
 
 
 #: Generation keeps a boundary conversation whole 15 times in 16; shrinking
@@ -754,7 +754,7 @@ def _units_of(conversation: Conversation) -> list[list[Message]]:
     return units
 
 
-def _thinnable(base: SearchStrategy[Conversation]) -> SearchStrategy[Conversation]:
+def _thinnable(base: SearchStrategy[Conversation], min_size: int) -> SearchStrategy[Conversation]:
     """Let the shrinker delete parts of a fixed-shape conversation.
 
     Boundary conversations are built whole (exactly 100 messages, a dragging
@@ -762,7 +762,8 @@ def _thinnable(base: SearchStrategy[Conversation]) -> SearchStrategy[Conversatio
     by one and a divergence found there would stay as large as the edge. Each
     conversation draws a mode that is "whole" in generation almost always (the
     edge shape survives) and shrinks to "thin", where each unit (a message, or
-    a call with its observation) has a keep flag that shrinks to dropping it.
+    a call with its observation) has a keep flag that shrinks to dropping it;
+    a conversation thinned below ``min_size`` messages stays whole.
     """
 
     @st.composite
@@ -772,6 +773,8 @@ def _thinnable(base: SearchStrategy[Conversation]) -> SearchStrategy[Conversatio
             return conversation
         units = _units_of(conversation)
         keep = draw(st.lists(st.booleans(), min_size=len(units), max_size=len(units)))
-        return [m for unit, k in zip(units, keep, strict=True) if k for m in unit]
+        thinned = [m for unit, k in zip(units, keep, strict=True) if k for m in unit]
+        # Thinned below ``min_size`` (every unit dropped, say): the edge stays whole.
+        return thinned if len(thinned) >= min_size else conversation
 
     return thinned()

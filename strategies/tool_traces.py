@@ -485,7 +485,7 @@ _FRESH_UNITS: Final[SearchStrategy[list[Message]]] = _weighted(
 )
 
 #: Units drawn whole from ``_unit_pool`` rather than piece by piece.
-POOLED_UNIT_SHARE: Final = 0.75
+POOLED_UNIT_SHARE: Final = 0.9
 #: Pooled units of each kind, in buckets of ``_BUCKET`` (Hypothesis draws
 #: indices up to 256 uniformly, larger ranges biased towards 0).
 UNITS_PER_KIND: Final = 1024
