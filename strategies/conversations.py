@@ -654,9 +654,12 @@ def _repetitions(params: tuple[tuple[int, str, int], ...]) -> SearchStrategy[Con
 
 
 def _dragging(params: tuple[tuple[int, bool], ...]) -> SearchStrategy[Conversation]:
-    closing = trigger_texts(
-        [t for t in INTERACTION_TYPES if ".satisfaction." in t or ".disengagement." in t],
-        near_misses=False,
+    closing = _maybe(
+        trigger_texts(
+            [t for t in INTERACTION_TYPES if ".satisfaction." in t or ".disengagement." in t],
+            near_misses=False,
+        ),
+        0.5,
     )
 
     @st.composite
@@ -667,7 +670,7 @@ def _dragging(params: tuple[tuple[int, bool], ...]) -> SearchStrategy[Conversati
             msgs.append(_msg("human", _HUMAN_LINES[i % len(_HUMAN_LINES)]))
             if replies:
                 msgs.append(_msg("gpt", _GPT_SHORT[i % len(_GPT_SHORT)]))
-        last = draw(_maybe(closing, 0.5))
+        last = draw(closing)
         if last is not None:
             msgs[-2 if replies else -1] = _msg("human", last)
         return msgs

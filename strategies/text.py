@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import math
 import random
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any, Final, TypeVar
 
@@ -347,7 +348,10 @@ def index(n: int) -> int:
 
 #: The bodies of our composite strategies, by strategy: ``draw_inline`` runs
 #: a body inside the composite that draws it, without a span of its own.
-_BODIES: Final[dict[SearchStrategy[Any], Callable[[st.DrawFn], Any]]] = {}
+#: Weak keys: a strategy built inside a draw must not live for the campaign.
+_BODIES: Final[weakref.WeakKeyDictionary[SearchStrategy[Any], Callable[[st.DrawFn], Any]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _inlinable(
