@@ -124,12 +124,15 @@ def minimise(
     *,
     max_batch: int = DEFAULT_MAX_BATCH,
     deadline: float | None = None,
+    messages_only: bool = False,
 ) -> MinimiseResult:
     """The smallest conversation this pass reaches from ``conversation`` that still shows the bug.
 
     ``shows`` judges a batch of candidates; ``deadline`` (a ``time.monotonic``
-    value) stops the pass early, keeping what it has. The input itself is
-    assumed to show the bug (it is returned unchanged if nothing smaller does).
+    value) stops the pass early, keeping what it has. ``messages_only`` stops
+    after the first level (for bugs where each candidate that still shows
+    them is expensive, such as a hang). The input itself is assumed to show
+    the bug (it is returned unchanged if nothing smaller does).
     """
     if max_batch < 1:
         raise ValueError(f"max_batch={max_batch!r} must be at least 1")
@@ -137,6 +140,8 @@ def minimise(
     judge = _Judge(shows, max_batch, deadline)
     current = [dict(message) for message in conversation]
     current = _ddmin(current, _message_atoms, _rebuild_messages, judge)
+    if messages_only:
+        return MinimiseResult(current, judge.batches, judge.candidates, time.monotonic() - started)
     current = _ddmin(current, *_GROUPED_WORDS, judge)
     current = _ddmin(current, *_GROUPED_CHARS, judge)
     if _has_equal_texts(current):  # equal texts may also shrink apart

@@ -88,6 +88,16 @@ def test_equal_messages_still_shrink_apart() -> None:
     assert result.conversation == [human("thanks"), human("lot")]
 
 
+def test_messages_only_stops_after_deleting_messages() -> None:
+    """With messages_only (a hang) the kept message must keep its text, and one
+    candidate at a time must still reach the single culprit message."""
+    conversation = [human("hello there"), human("ok so thanks a lot"), human("bye")]
+    batches, shows = counting(lambda c: any("thanks" in m["value"] for m in c))
+    result = minimise(conversation, shows, max_batch=1, messages_only=True)  # type: ignore[arg-type]
+    assert result.conversation == [human("ok so thanks a lot")]
+    assert set(batches) == {1}
+
+
 def test_batches_are_capped() -> None:
     """No batch may exceed max_batch candidates (one replay process must stay bounded)."""
     conversation = [human("x" * 300 + " thanks " + "y" * 300)]
