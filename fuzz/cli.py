@@ -21,6 +21,10 @@ from typing import TYPE_CHECKING, NoReturn
 
 from fuzz.errors import UsageError
 
+#: ``fuzz.search.inputs.DEFAULT_BATCH_SIZE``, repeated so that parsing the
+#: command line does not import Hypothesis (a test keeps the two equal).
+BATCH_SIZE = 16
+
 if TYPE_CHECKING:
     from fuzz.gate.corpus import Corpus
     from fuzz.gate.release import GateOptions
@@ -125,8 +129,8 @@ def _add_search(parser: argparse.ArgumentParser, *, budget: str | None) -> None:
     parser.add_argument(
         "--batch-size",
         type=_positive_int("--batch-size"),
-        default=8,
-        help="conversations per example, i.e. per replay process (default: 8)",
+        default=BATCH_SIZE,
+        help=f"conversations per example, i.e. per replay process (default: {BATCH_SIZE})",
     )
 
 

@@ -66,6 +66,7 @@ from fuzz.search.events import (
     Event,
     Sink,
 )
+from fuzz.search.inputs import DEFAULT_BATCH_SIZE
 from strategies.dictionary import Dictionary
 
 StrategyFactory = Callable[[], st.SearchStrategy[Conversation]]
@@ -106,7 +107,7 @@ class WorkerPlan:
     # Plain numbers: the CLI's validated int/float subclasses are local classes that do not pickle.
     max_examples: int | None = attrs.field(default=None, converter=attrs.converters.optional(int))
     budget: float | None = attrs.field(default=None, converter=attrs.converters.optional(float))
-    batch_size: int = attrs.field(default=8, converter=int)
+    batch_size: int = attrs.field(default=DEFAULT_BATCH_SIZE, converter=int)
     set_aside: frozenset[str] = frozenset()
     command: str = ""
     database: str | None = None  # a resolved ``fuzz.search.database`` spec
