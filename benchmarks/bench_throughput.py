@@ -529,6 +529,15 @@ def throughput(sides: Sides, seed: int, examples: int, batch_size: int, repeat: 
         f" {per * generated:.2f} + targets as the campaign pays them {per * limit_own.cpu:.2f}"
         f" + the rest (comparison, events, bookkeeping) {per * rest:.2f}"
     )
+    # campaign = own cost + starts + overhead, so campaign/own >= 0.5 when own >= starts + overhead.
+    starts = limit_own.cpu - limit_one.cpu
+    overhead = campaign_cost.cpu - limit_own.cpu
+    print(
+        f"break-even: with this overhead ({per * overhead:.2f} ms) and these starts"
+        f" ({per * starts:.2f} ms) per conversation, a campaign reaches 0.5x limit (i) for"
+        f" any two targets whose own analysis costs at least {per * (starts + overhead):.2f} ms"
+        f" per conversation together (these cost {per * limit_one.cpu:.2f} ms)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
