@@ -557,11 +557,11 @@ def _pooled_buckets() -> tuple[tuple[float, tuple[list[Message], ...]], ...]:
     and the first bucket of pairs starts with the shortest pair. Built on
     first use, not at import (it takes a fraction of a second)."""
     buckets = UNITS_PER_KIND // _BUCKET
-    return tuple(
-        (weight / buckets, _unit_pool(kind, UNITS_PER_KIND, 9)[b::buckets])
-        for kind, weight in zip(_UNIT_KINDS, _UNIT_WEIGHTS, strict=True)
-        for b in range(buckets)
-    )
+    out: list[tuple[float, tuple[list[Message], ...]]] = []
+    for kind, weight in zip(_UNIT_KINDS, _UNIT_WEIGHTS, strict=True):
+        pool = _unit_pool(kind, UNITS_PER_KIND, 9)
+        out += [(weight / buckets, pool[b::buckets]) for b in range(buckets)]
+    return tuple(out)
 
 
 @st.composite
