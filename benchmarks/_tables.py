@@ -1,8 +1,12 @@
-"""Plain-text tables shared by the benchmark scripts (run as ``python benchmarks/X.py``)."""
+"""Helpers shared by the benchmark scripts (run as ``python benchmarks/X.py``):
+plain-text tables, and conversations cut into a campaign's batches."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
@@ -12,3 +16,13 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
         cells = [r[0].ljust(widths[0])]
         cells += [c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)]
         print("  ".join(cells).rstrip())
+
+
+def groups_of(items: Sequence[T], sizes: Sequence[int]) -> list[list[T]]:
+    """``items`` cut into consecutive groups of ``sizes`` (a campaign's batch sizes)."""
+    out: list[list[T]] = []
+    first = 0
+    for size in sizes:
+        out.append(list(items[first : first + size]))
+        first += size
+    return out

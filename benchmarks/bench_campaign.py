@@ -5,7 +5,7 @@ than the absolute figures (they depend on the machine and its load, printed
 first).
 
 Throughput. A campaign (fixed seed, ``max_examples`` N batches, default 150;
-batch size 8) of the example analyzer ``py:fuzz.examples.analyzer:ExampleAnalyzer``
+the default batch size, ``DEFAULT_BATCH_SIZE``) of the example analyzer ``py:fuzz.examples.analyzer:ExampleAnalyzer``
 against
 
 * itself, in process (py vs py), and
@@ -19,10 +19,10 @@ conversations the benchmark then times:
 
 * raw reference: one ``analyze_batch`` call of a fresh ``py:`` target;
 * raw candidate: for ``py:`` the same; for ``cmd:`` the replay program fed the
-  same JSONL split into the campaign's own batches (1 to 8 conversations, so
+  same JSONL split into the campaign's own batches (so
   the same number of processes and start-up charged the same way), then in
   fixed chunks of 8, then in one single process; output not parsed;
-* generation: the campaign's batches drawn again (``batches(max_size=8)``
+* generation: the campaign's batches drawn again (``batches(max_size=DEFAULT_BATCH_SIZE)``
   seeded like the campaign's only round: the very same conversations, which
   the script checks), and ``generate_conversations(n, seed,
   conversations(max_size=101))`` for the same number of conversations.
@@ -67,6 +67,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import hypothesis
+from _tables import groups_of, table  # beside this script
 from hypothesis.strategies import SearchStrategy
 
 from fuzz.engine.targets import Conversation, encode_line, parse_target
@@ -164,17 +165,6 @@ def time_py(conversations: Sequence[Conversation]) -> float:
     return time.perf_counter() - start
 
 
-def chunked(
-    conversations: Sequence[Conversation], sizes: Sequence[int]
-) -> list[list[Conversation]]:
-    out: list[list[Conversation]] = []
-    first = 0
-    for size in sizes:
-        out.append(list(conversations[first : first + size]))
-        first += size
-    return out
-
-
 def time_cmd(groups: Sequence[Sequence[Conversation]]) -> float:
     """The faithful replay program, one process per group, output not parsed."""
     payloads = [
@@ -193,7 +183,7 @@ def time_generation(
     """Seconds to draw the campaign's batches again, and ``conversation_count`` conversations.
 
     A campaign that finds nothing runs one round, a Hypothesis run seeded
-    with ``round_seed(seed, 0)`` over ``batches(max_size=8)``; drawn the same
+    with ``round_seed(seed, 0)`` over ``batches(max_size=DEFAULT_BATCH_SIZE)``; drawn the same
     way, in the same process, the batches come out the same (checked by the
     caller), so that is the generation cost of exactly what the campaign
     analysed. Each strategy is warmed up on a few draws of another seed first.
@@ -221,14 +211,6 @@ def timed(count: int, seconds: float) -> str:
     return f"{seconds:6.2f} s {rate(count, seconds):>9}"
 
 
-def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
-    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(len(header))]
-    for r in (header, *rows):
-        cells = [r[0].ljust(widths[0])]
-        cells += [c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)]
-        print("  ".join(cells).rstrip())
-
-
 def throughput(seed: int, examples: int) -> None:
     print(
         f"\n== throughput: campaign seed {seed}, max_examples {examples}, "
@@ -243,7 +225,7 @@ def throughput(seed: int, examples: int) -> None:
     n = cmd_run.finished.conversations
     ref_seconds = [time_py(run.conversations) for run in runs]
     cand_seconds = [time_py(py_run.conversations)]
-    own_batches = chunked(cmd_run.conversations, cmd_run.batch_sizes)
+    own_batches = groups_of(cmd_run.conversations, cmd_run.batch_sizes)
     cand_seconds.append(time_cmd(own_batches))
     eights = [cmd_run.conversations[i : i + 8] for i in range(0, n, 8)]
     eight_seconds = time_cmd(eights)

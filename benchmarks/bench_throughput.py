@@ -80,7 +80,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import hypothesis
-from _tables import table  # beside this script
+from _tables import groups_of, table  # beside this script
 from hypothesis.strategies import SearchStrategy
 
 from fuzz.engine.canonical import schema_violation
@@ -282,17 +282,6 @@ def run_campaign(
 
 
 # ------------------------------------------------------- targets alone ---
-
-
-def groups_of(
-    conversations: Sequence[Conversation], sizes: Sequence[int]
-) -> list[list[Conversation]]:
-    out: list[list[Conversation]] = []
-    first = 0
-    for size in sizes:
-        out.append(list(conversations[first : first + size]))
-        first += size
-    return out
 
 
 def alone(spec: str, groups: Sequence[Sequence[Conversation]]) -> Cost:
