@@ -5,8 +5,8 @@ than the absolute figures (they depend on the machine and its load, printed
 first).
 
 Throughput. A campaign (fixed seed, ``max_examples`` N batches, default 150;
-the default batch size, ``DEFAULT_BATCH_SIZE``) of the example analyzer ``py:fuzz.examples.analyzer:ExampleAnalyzer``
-against
+``DEFAULT_BATCH_SIZE`` per batch) of the example analyzer
+``py:fuzz.examples.analyzer:ExampleAnalyzer`` against
 
 * itself, in process (py vs py), and
 * the faithful replay program ``cmd:<python> -m fuzz.examples.replay``
@@ -183,8 +183,8 @@ def time_generation(
     """Seconds to draw the campaign's batches again, and ``conversation_count`` conversations.
 
     A campaign that finds nothing runs one round, a Hypothesis run seeded
-    with ``round_seed(seed, 0)`` over ``batches(max_size=DEFAULT_BATCH_SIZE)``; drawn the same
-    way, in the same process, the batches come out the same (checked by the
+    with ``round_seed(seed, 0)`` over ``batches(max_size=DEFAULT_BATCH_SIZE)``;
+    drawn the same way, in the same process, the batches come out the same (checked by the
     caller), so that is the generation cost of exactly what the campaign
     analysed. Each strategy is warmed up on a few draws of another seed first.
     """
