@@ -42,11 +42,12 @@ from strategies.text import (
     FAILURE_TYPES,
     VOCABULARY,
     _framed,
-    _slots,
+    _inlinable,
+    _picked,
     _weighted,
     check_bounds,
     check_signal_types,
-    index,
+    draw_inline,
     lexicon_phrases,
     trigger_texts,
 )
@@ -462,12 +463,25 @@ def _cycle_slots(width: int) -> SearchStrategy[list[tuple[int, str | None]]]:
     return st.lists(_SLOT, min_size=width + 1, max_size=4 * width)
 
 
+#: Units drawn whole from ``_unit_pool`` rather than piece by piece.
+POOLED_UNIT_SHARE: Final = 0.9
+#: Pooled units of each kind, in buckets of ``_BUCKET`` (Hypothesis draws
+#: indices up to 256 uniformly, larger ranges biased towards 0).
+UNITS_PER_KIND: Final = 1024
+_BUCKET: Final = 256
+_UNIT_KINDS: Final = ("pair", "retry", "drift", "oscillation")
+_UNIT_WEIGHTS: Final = (0.45, 0.25, 0.15, 0.15)
+
 #: One unit of a trace drawn piece by piece; pairs first, so shrinking turns runs into pairs.
+_PAIR_WEIGHT, _RETRY_WEIGHT, _DRIFT_WEIGHT, _OSCILLATION_WEIGHT = _UNIT_WEIGHTS
 _FRESH_UNITS: Final[SearchStrategy[list[Message]]] = _weighted(
-    (0.45, st.builds(_lone_pair, _NAME_FORM, _ARGS, _PAIR_SLOT)),
-    (0.25, st.builds(_retry, _NAME_FORM, _ARGS, st.lists(_SLOT, min_size=2, max_size=4))),
+    (_PAIR_WEIGHT, st.builds(_lone_pair, _NAME_FORM, _ARGS, _PAIR_SLOT)),
     (
-        0.15,
+        _RETRY_WEIGHT,
+        st.builds(_retry, _NAME_FORM, _ARGS, st.lists(_SLOT, min_size=2, max_size=4)),
+    ),
+    (
+        _DRIFT_WEIGHT,
         st.builds(
             _drift,
             _NAME_FORM,
@@ -481,17 +495,8 @@ _FRESH_UNITS: Final[SearchStrategy[list[Message]]] = _weighted(
             ),
         ),
     ),
-    (0.15, _oscillation_units()),
+    (_OSCILLATION_WEIGHT, _oscillation_units()),
 )
-
-#: Units drawn whole from ``_unit_pool`` rather than piece by piece.
-POOLED_UNIT_SHARE: Final = 0.9
-#: Pooled units of each kind, in buckets of ``_BUCKET`` (Hypothesis draws
-#: indices up to 256 uniformly, larger ranges biased towards 0).
-UNITS_PER_KIND: Final = 1024
-_BUCKET: Final = 256
-_UNIT_KINDS: Final = ("pair", "retry", "drift", "oscillation")
-_UNIT_WEIGHTS: Final = (0.45, 0.25, 0.15, 0.15)
 
 
 def _random_slot(rng: random.Random, observations: tuple[str, ...]) -> _Slot:
@@ -550,45 +555,35 @@ def _unit_pool(kind: str, size: int, seed: int) -> tuple[list[Message], ...]:
     return tuple(sorted(units.values(), key=_size))
 
 
+def _copied(unit: list[Message]) -> list[Message]:
+    return [dict(m) for m in unit]
+
+
 @functools.cache
-def _pooled_buckets() -> tuple[tuple[float, tuple[list[Message], ...]], ...]:
-    """(weight, bucket) for every kind: bucket ``b`` of a kind holds every
-    ``n``-th unit from the ``b``-th, so each bucket runs from short to long,
-    and the first bucket of pairs starts with the shortest pair. Built on
-    first use, not at import (it takes a fraction of a second)."""
+def _unit_pick() -> SearchStrategy[list[Message]]:
+    """Kind and bucket in one pick, then a unit of the bucket (two choices, the
+    shrink target the shortest pair); for ``1 - POOLED_UNIT_SHARE`` of units,
+    one drawn piece by piece instead.
+
+    Bucket ``b`` of a kind holds every ``n``-th unit from the ``b``-th, so each
+    bucket runs from short to long. Built on first use, not at import (the
+    pools take a fraction of a second).
+    """
     buckets = UNITS_PER_KIND // _BUCKET
-    out: list[tuple[float, tuple[list[Message], ...]]] = []
+    options: list[tuple[float, tuple[list[Message], ...] | SearchStrategy[list[Message]]]] = []
     for kind, weight in zip(_UNIT_KINDS, _UNIT_WEIGHTS, strict=True):
         pool = _unit_pool(kind, UNITS_PER_KIND, 9)
-        out += [(weight / buckets, pool[b::buckets]) for b in range(buckets)]
-    return tuple(out)
+        options += [
+            (POOLED_UNIT_SHARE * (weight / buckets), pool[b::buckets]) for b in range(buckets)
+        ]
+    options.append((1 - POOLED_UNIT_SHARE, _FRESH_UNITS))
+    return _picked(*options, then=_copied)
 
 
-@st.composite
-def _units(draw: st.DrawFn) -> list[Message]:
-    """One unit of a trace: usually whole from a pool (kind and bucket in one
-    pick, then the unit: two choices, the shrink target the shortest pair),
-    else drawn piece by piece (``_FRESH_UNITS``)."""
-    table = _unit_table()
-    bucket = table[index(len(table))]
-    if bucket is None:
-        return draw(_FRESH_UNITS)
-    return [dict(m) for m in bucket[index(len(bucket))]]
-
-
-@functools.cache
-def _unit_table() -> tuple[tuple[list[Message], ...] | None, ...]:
-    """Slots of the first pick: pooled buckets by weight, then ``None`` (drawn
-    piece by piece) for ``1 - POOLED_UNIT_SHARE`` of them."""
-    options: list[tuple[float, tuple[list[Message], ...] | None]] = [
-        (POOLED_UNIT_SHARE * w, b) for w, b in _pooled_buckets()
-    ]
-    options.append((1 - POOLED_UNIT_SHARE, None))
-    slots = _slots([w for w, _ in options])
-    return tuple(b for (_, b), n in zip(options, slots, strict=True) for _ in range(n))
-
-
-_UNITS: Final[SearchStrategy[list[Message]]] = _units()
+#: One unit of a trace: usually whole from a pool, else drawn piece by piece.
+_UNITS: Final[SearchStrategy[list[Message]]] = _inlinable(
+    lambda draw: draw_inline(draw, _unit_pick())
+)
 
 
 def tool_units() -> SearchStrategy[list[Message]]:
