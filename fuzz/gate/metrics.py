@@ -136,23 +136,21 @@ class Metrics:
             self.off_bucket += 1
 
     def merge(self, other: Metrics) -> Metrics:
-        """Add ``other``'s totals into these (workers of one campaign each count their own)."""
-        for name in ("compared", "full_matches", "tier_a", "tier_b", "tier_c", "failed"):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.off_bucket += other.off_bucket
-        for counter, more in (
-            (self.signatures, other.signatures),
-            (self.unaccepted, other.unaccepted),
-            (self.tier_b_signatures, other.tier_b_signatures),
-            (self.statuses, other.statuses),
-            (self.reference_totals, other.reference_totals),
-            (self.candidate_totals, other.candidate_totals),
-            (self.disagreements, other.disagreements),
-        ):
-            counter.update(more)
-        for row, more_row in zip(self.confusion, other.confusion, strict=True):
-            for col, count in enumerate(more_row):
-                row[col] += count
+        """Add ``other``'s totals into these (workers of one campaign each count their own).
+
+        Every field, by its type, so that a field added later cannot be left out
+        (``rejected_by_both`` once was).
+        """
+        for field in attrs.fields(Metrics):
+            mine, theirs = getattr(self, field.name), getattr(other, field.name)
+            if isinstance(mine, Counter):
+                mine.update(theirs)
+            elif isinstance(mine, int):
+                setattr(self, field.name, mine + theirs)
+            else:  # the confusion matrix
+                for row, more_row in zip(mine, theirs, strict=True):
+                    for col, count in enumerate(more_row):
+                        row[col] += count
         return self
 
     @property

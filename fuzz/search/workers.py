@@ -388,6 +388,7 @@ class _Aggregate:
             signatures=len(self.known),
             elapsed=now - self.started,
             remaining=None if self.deadline is None else max(0.0, self.deadline - now),
+            rejected=sum(p.rejected for p in parts),
         )
 
     def finished(self, interrupted: bool) -> CampaignFinished:
@@ -410,6 +411,9 @@ class _Aggregate:
             tier_b=sum(p.tier_b for p in parts),
             signatures=tuple(sorted(signatures)),
             elapsed=time.monotonic() - self.started,
+            rejected=sum(p.rejected for p in parts),
+            # A worker that lost a bug's claim reports it unshrunk; another shrank it.
+            unshrunk=tuple(sorted({s for p in parts for s in p.unshrunk} - self.shrunk_by.keys())),
         )
 
 

@@ -72,7 +72,13 @@ def outcome(thanks: int) -> Outcome:
 def test_merged_metrics_equal_metrics_of_everything() -> None:
     """Workers' metrics merged must equal one Metrics that saw every conversation."""
     crash = Outcome.of_failure(Failure(FailureKind.CRASH, "IndexError"))
-    pairs = [(outcome(1), outcome(1)), (outcome(2), outcome(0)), (outcome(1), crash)]
+    pairs = [
+        (outcome(1), outcome(1)),
+        (outcome(2), outcome(0)),
+        (outcome(1), crash),
+        (outcome(3), outcome(3)),
+        (crash, crash),  # rejected by both, counted by ``right``
+    ]
     whole, left, right = Metrics(), Metrics(), Metrics()
     for n, (ref, cand) in enumerate(pairs):
         whole.add(ref, cand, compare(ref, cand))
@@ -86,7 +92,7 @@ def test_aggregate_sums_totals_and_reports_each_bug_found_once() -> None:
     aggregate = _Aggregate(events.append, started=0.0, deadline=None)
     case = make_case(["thanks"])
     for worker in (0, 1):
-        totals = BatchCompared(10, 2, 1, 0, 0, 1, 1.0, None)
+        totals = BatchCompared(10, 2, 1, 0, 0, 1, 1.0, None, rejected=3)
         aggregate.handle(WorkerEvent(worker, totals))
         aggregate.handle(WorkerEvent(worker, DivergenceFound(case)))
     finds = [e for e in events if isinstance(e, DivergenceFound)]
@@ -94,4 +100,5 @@ def test_aggregate_sums_totals_and_reports_each_bug_found_once() -> None:
     assert len(finds) == 1 and len(seconds) == 1 and not seconds[0].final
     progress: Any = [e for e in events if isinstance(e, BatchCompared)][-1]
     assert (progress.conversations, progress.batches, progress.signatures) == (20, 4, 1)
+    assert progress.rejected == 6
     assert aggregate.found_by == {case.signature: [0, 1]}
