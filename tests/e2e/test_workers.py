@@ -140,7 +140,8 @@ def test_a_crashed_worker_is_reported_not_waited_for(
     result, _, _ = run_toy(tmp_path, strategy=strategy)
     assert [crash.worker for crash in result.crashed] == [0, 1]
     for crash in result.crashed:
-        assert words in crash.error
+        # A worker that raised sends its traceback; one that died silently, nothing.
+        assert words in crash.error if words else crash.error == ""
         assert crash.exitcode == (1 if words else 7)
         assert f"worker {crash.worker} crashed (exit code" in crash.describe()
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import attrs
 import pytest
 
 from fuzz.cli import main, parse_duration
@@ -189,7 +188,5 @@ def test_the_cli_batch_size_default_is_the_campaigns() -> None:
     """Broken if the CLI's copy of the default batch size drifts from the campaign's."""
     from fuzz.cli import BATCH_SIZE
     from fuzz.search.inputs import DEFAULT_BATCH_SIZE
-    from fuzz.search.workers import WorkerPlan
 
     assert BATCH_SIZE == DEFAULT_BATCH_SIZE
-    assert attrs.fields(WorkerPlan).batch_size.default == DEFAULT_BATCH_SIZE
