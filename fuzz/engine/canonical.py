@@ -51,8 +51,8 @@ def iter_signals(report: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
 def lenient_counts(report: Mapping[str, Any] | None) -> Counter[str]:
     """Leaf type -> instances, from any report, valid or not.
 
-    For the places that must not fail on a malformed report (steering the
-    search, coverage): whatever does not have the contract's shape is skipped.
+    For the places that must not fail on a malformed report (coverage):
+    whatever does not have the contract's shape is skipped.
     """
     counts: Counter[str] = Counter()
     for layer_key in LAYER_KEYS.values():

@@ -55,7 +55,6 @@ from hypothesis.database import ExampleDatabase, InMemoryExampleDatabase
 from hypothesis.errors import HypothesisException, HypothesisWarning
 
 import fuzz
-from fuzz.engine.canonical import lenient_counts
 from fuzz.engine.compare import Comparison, Divergence, Tier, compare
 from fuzz.engine.targets import CmdTarget, Conversation, Outcome, Target, analyze_pair
 from fuzz.gate.corpus import Case, Provenance, size_key
@@ -372,7 +371,7 @@ class Campaign:
         def explore(batch: list[Conversation]) -> None:
             self._check_deadline()
             self._explored += 1
-            self._examine(batch, steer=True)
+            self._examine(batch)
             if set(self._leads) - before:
                 raise _NewLead
 
@@ -597,11 +596,11 @@ class Campaign:
             )
         return out
 
-    def _examine(self, batch: Sequence[Conversation], *, steer: bool = False) -> set[str]:
+    def _examine(self, batch: Sequence[Conversation]) -> set[str]:
         """Analyse one Hypothesis example; the bugs it shows (set-aside ones included)."""
         choices = self._choices_per_conversation(batch)
         try:
-            found = self._evaluate(batch, choices, steer=steer)
+            found = self._evaluate(batch, choices)
         except Exception as exc:
             raise _EngineError(exc) from exc
         return set().union(*found) if found else set()
@@ -610,18 +609,13 @@ class Campaign:
         self,
         batch: Sequence[Conversation],
         choices: Sequence[Choices | None],
-        *,
-        steer: bool = False,
     ) -> list[set[str]]:
         """Run both sides on ``batch``; per conversation, the Tier-A bugs it shows.
 
         Every bug not set aside is kept (smallest case) and, when new, becomes
         a lead carrying its conversation's ``choices``; an open lead keeps the
         choices of its smallest conversation, so the shrunk example can be
-        shared. ``steer``
-        labels the example for Hypothesis's statistics (exploration only: in a
-        run with a database, targets make Hypothesis keep a Pareto front, which
-        cost more than the analyzers in shrink runs).
+        shared.
         """
         references, candidates = analyze_pair(self.reference, self.candidate, batch)
         self.tally.batches += 1
@@ -638,8 +632,6 @@ class Campaign:
                 assert divergence is not None
                 self._keep(component, conversation, reference, candidate, divergence)
                 self._note_lead(component, conversation, its_choices)
-        if steer and hypothesis.control.currently_in_test_context():
-            _steer(references, candidates)
         self._progress()
         return shown
 
@@ -756,25 +748,6 @@ def _use_private_database(test: Any, key: bytes, seed: int) -> None:
     """
     test._hypothesis_internal_database_key = key
     test._hypothesis_internal_use_seed = seed
-
-
-def _steer(references: Sequence[Outcome], candidates: Sequence[Outcome]) -> None:
-    """Label each example with the signal space it reached.
-
-    ``event`` records which leaf types fired (either side) and which buckets
-    were reached; they show in Hypothesis's statistics. No ``target``:
-    campaigns leave the target phase off (its hill-climbing would delay
-    shrinking; generation reaches rare signals by construction instead), and
-    without it a target only made Hypothesis compare every example with the
-    best so far (3 % of a campaign's time under a profiler).
-    """
-    fired: set[str] = set()
-    for outcome in (*references, *candidates):
-        fired |= lenient_counts(outcome.report).keys()
-        if outcome.report is not None:
-            hypothesis.event("quality", str(outcome.report.get("overall_quality")))
-    for signal_type in sorted(fired):
-        hypothesis.event("fired", signal_type)
 
 
 def _default_conversations() -> st.SearchStrategy[Conversation]:
