@@ -207,7 +207,8 @@ def _ladders(max_satisfaction: int, max_penalties: int) -> SearchStrategy[Conver
     # then one wording per unit. Human penalties count as user turns, so their
     # count is capped to keep the ladder below dragging.
     satisfied = st.sampled_from(range(max_satisfaction + 1))
-    tool_penalties = st.sampled_from(range(max_penalties + 1))
+    #: ``penalty_counts[top]``: 0..top units, built once rather than per draw.
+    penalty_counts = tuple(st.sampled_from(range(top + 1)) for top in range(max_penalties + 1))
 
     @st.composite
     def ladder(draw: st.DrawFn) -> Conversation:
@@ -223,7 +224,7 @@ def _ladders(max_satisfaction: int, max_penalties: int) -> SearchStrategy[Conver
         top = max_penalties
         if kind in _HUMAN_PENALTIES:
             top = min(top, _MAX_USER_TURNS - s)
-        n = draw(tool_penalties if top == max_penalties else st.sampled_from(range(top + 1)))
+        n = draw(penalty_counts[top])
         pen = _wordings(kind)
         units += [draw(pen) for _ in range(n)]
         return build_ladder([u for u in units if u is not None])
