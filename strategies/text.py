@@ -399,21 +399,7 @@ def _weighted(*options: tuple[float, SearchStrategy[T]]) -> SearchStrategy[T]:
         raise InvalidArgument("_weighted() needs at least one option with a weight > 0")
     if len(kept) == 1:
         return kept[0][1]
-    total = sum(w for w, _ in kept)
-    bounds: list[int] = []
-    for w, _ in kept:
-        bounds.append((bounds[-1] if bounds else 0) + max(1, round(w / total * _RESOLUTION)))
-    choices = [s for _, s in kept]
-    slots = bounds[-1]
-
-    def pick(draw: st.DrawFn) -> T:
-        i = index(slots)
-        for bound, strategy in zip(bounds, choices, strict=True):
-            if i < bound:
-                return draw_inline(draw, strategy)
-        raise AssertionError("unreachable: i < bounds[-1]")  # pragma: no cover
-
-    return _inlinable(pick)
+    return _picked(*kept)
 
 
 def _slots(weights: list[float]) -> list[int]:
