@@ -236,7 +236,6 @@ def render_call(name: str, args: dict[str, JSONValue], form: str, variant: int =
 
 
 _FORM: Final = st.sampled_from(CALL_FORMS)
-_NAME: Final = st.sampled_from(TOOL_NAMES)
 #: A tool name and a call form as one choice (196 pairs, drawn uniformly),
 #: the canonical form of the first name first.
 _NAME_FORM: Final = st.sampled_from([(n, f) for f in CALL_FORMS for n in TOOL_NAMES])
@@ -360,14 +359,19 @@ def _rich_observations() -> tuple[str, ...]:
 #: re-spelled call could not shrink that call's observation away (the
 #: re-spelling was tied to one observation): measured on the planted
 #: ``json_number_args`` variant.
+_RUN_OBSERVATIONS: Final = _run_observation_pool()
+#: Share of a run's calls without an observation.
+_NO_OBSERVATION: Final = 0.15
 _SLOT: Final[SearchStrategy[_Slot]] = st.tuples(
     RESPELLINGS,
     st.sampled_from(
-        (None,) * round(len(_run_observation_pool()) * 0.15 / 0.85) + _run_observation_pool()
+        (None,) * round(len(_RUN_OBSERVATIONS) * _NO_OBSERVATION / (1 - _NO_OBSERVATION))
+        + _RUN_OBSERVATIONS
     ),
 )
 #: A lone call: the richer observations, also one choice.
-_PAIR_SLOT: Final[SearchStrategy[_Slot]] = st.sampled_from(_slot_pool(_rich_observations(), 6))
+_PAIR_SLOTS: Final = _slot_pool(_rich_observations(), 6)
+_PAIR_SLOT: Final[SearchStrategy[_Slot]] = st.sampled_from(_PAIR_SLOTS)
 
 
 def _with_observation(call: str, obs: str | None) -> list[Message]:
@@ -499,33 +503,28 @@ _FRESH_UNITS: Final[SearchStrategy[list[Message]]] = _weighted(
 )
 
 
-def _random_slot(rng: random.Random, observations: tuple[str, ...]) -> _Slot:
-    """A call slot of a run as ``_SLOT`` draws it: half re-spelled, 15 % without observation."""
+def _random_slot(rng: random.Random) -> _Slot:
+    """A call slot of a run as ``_SLOT`` draws it: half re-spelled, some without observation."""
     respelling = rng.randrange(1, VARIANTS) if rng.random() < 0.5 else 0
-    return respelling, (None if rng.random() < 0.15 else rng.choice(observations))
+    return respelling, (None if rng.random() < _NO_OBSERVATION else rng.choice(_RUN_OBSERVATIONS))
 
 
-def _random_unit(
-    rng: random.Random,
-    kind: str,
-    pair_slots: tuple[_Slot, ...],
-    run_observations: tuple[str, ...],
-) -> list[Message]:
+def _random_unit(rng: random.Random, kind: str) -> list[Message]:
     """One unit of ``kind``, built by ``_FRESH_UNITS``' builders from pieces picked by ``rng``."""
     name_form = (rng.choice(TOOL_NAMES), rng.choice(CALL_FORMS))
     args = rng.choice(_ARGUMENTS)
     if kind == "pair":
-        return _lone_pair(name_form, args, rng.choice(pair_slots))
+        return _lone_pair(name_form, args, rng.choice(_PAIR_SLOTS))
     if kind == "retry":
-        slots = [_random_slot(rng, run_observations) for _ in range(rng.randint(2, 4))]
+        slots = [_random_slot(rng) for _ in range(rng.randint(2, 4))]
         return _retry(name_form, args, slots)
     if kind == "drift":
         values = rng.sample(_DRIFT_VALUES, rng.randint(2, 4))
-        steps = [(v, _random_slot(rng, run_observations)) for v in values]
+        steps = [(v, _random_slot(rng)) for v in values]
         return _drift(name_form, args, rng.choice(_ARG_KEYS), steps)
     tools = list(rng.choice(_TOOL_SETS))
     width = len(tools)
-    slots = [_random_slot(rng, run_observations) for _ in range(rng.randint(width + 1, 4 * width))]
+    slots = [_random_slot(rng) for _ in range(rng.randint(width + 1, 4 * width))]
     return _oscillation(tools, rng.choice(CALL_FORMS), slots)
 
 
@@ -546,11 +545,9 @@ def _unit_pool(kind: str, size: int, seed: int) -> tuple[list[Message], ...]:
     to the same units.
     """
     rng = random.Random(f"{kind}/{seed}")
-    pair_slots = _slot_pool(_rich_observations(), 6)
-    run_observations = _run_observation_pool()
     units: dict[str, list[Message]] = {}
     while len(units) < size:
-        unit = _random_unit(rng, kind, pair_slots, run_observations)
+        unit = _random_unit(rng, kind)
         units.setdefault(json.dumps(unit), unit)
     return tuple(sorted(units.values(), key=_size))
 
