@@ -194,10 +194,14 @@ def _schema_divergence(
 
 def _unless_alike(malformed: Divergence) -> Comparison:
     """Both reports broken at the same schema location agree; anything else is Tier A."""
-    where = {component.split(": ", 1)[1] for component in malformed.components}
-    if len(malformed.components) == 2 and len(where) == 1:
-        return Comparison(rejected=f"schema: {where.pop()}")
+    where = set(malformed.diff.values())  # side -> location, as _schema_divergence built it
+    if len(malformed.diff) == 2 and len(where) == 1:
+        return _rejected_by_schema(where.pop())
     return Comparison(tier_a=malformed)
+
+
+def _rejected_by_schema(where: str) -> Comparison:
+    return Comparison(rejected=f"schema: {where}")
 
 
 def _bug_components(ref_counts: Mapping[str, int], cand_counts: Mapping[str, int]) -> list[str]:
@@ -292,7 +296,7 @@ def compare(
         # (a defect shared by equal reports is at the same place), and no tier
         # can differ. Skipping the rest: 97 -> 61 microseconds per pair of equal reports.
         where = schema_violation(ref_report)
-        return Comparison() if where is None else Comparison(rejected=f"schema: {where}")
+        return Comparison() if where is None else _rejected_by_schema(where)
     malformed = _schema_divergence(ref_report, cand_report)
     if malformed is not None:
         return _unless_alike(malformed)
