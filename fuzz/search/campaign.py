@@ -272,6 +272,8 @@ class Campaign:
         self.coordinator = coordinator
         self.tally = _Tally()
         self.best: dict[str, Case] = {}
+        #: ``size_key`` of each case in ``best`` (a JSON dump; read on every shrink step).
+        self._best_size: dict[str, tuple[int, int, int]] = {}
         self._leads: dict[str, _Lead] = {}
         self._closed: set[str] = set()
         self._aside: set[str] = set(settings.set_aside)
@@ -437,7 +439,7 @@ class Campaign:
         patience = _Patience(
             self.settings.shrink_limit,
             self.settings.shrink_stall,
-            size_key(self.best[component].conversation),
+            self._best_size[component],
         )
 
         @hypothesis.settings(
@@ -450,7 +452,7 @@ class Campaign:
         @hypothesis.given(self._unit)
         def shrink(unit: Any) -> None:
             self._check_deadline()
-            patience.check(size_key(self.best[component].conversation))
+            patience.check(self._best_size[component])
             if component in self._examine(self._as_batch(unit)):
                 raise _Shows(component)
 
@@ -628,20 +630,21 @@ class Campaign:
             divergence = comparison.tier_a
             components = set() if divergence is None else set(divergence.components)
             shown.append(components)
-            for component in sorted(components - self._aside):
-                assert divergence is not None
-                self._keep(component, conversation, reference, candidate, divergence)
-                self._note_lead(component, conversation, its_choices)
+            fresh = sorted(components - self._aside)
+            size = size_key(conversation) if fresh else None  # a JSON dump: once per conversation
+            for component in fresh:
+                assert divergence is not None and size is not None
+                self._keep(component, conversation, size, reference, candidate, divergence)
+                self._note_lead(component, size, its_choices)
         self._progress()
         return shown
 
     def _note_lead(
-        self, component: str, conversation: Conversation, choices: Choices | None
+        self, component: str, size: tuple[int, int, int], choices: Choices | None
     ) -> None:
         """Open a lead for a bug seen for the first time; keep the smallest choices of open ones."""
         if component in self._closed:
             return
-        size = size_key(conversation)
         lead = self._leads.get(component)
         if lead is None:
             if self.coordinator is not None and not self.coordinator.claim(component):
@@ -658,19 +661,21 @@ class Campaign:
         self,
         component: str,
         conversation: Conversation,
+        size: tuple[int, int, int],
         reference: Outcome,
         candidate: Outcome,
         divergence: Divergence,
     ) -> None:
-        """Remember the conversation if it is the smallest yet showing this bug."""
+        """Remember the conversation (of ``size``) if it is the smallest yet showing this bug."""
         known = self.best.get(component)
-        if known is not None and size_key(conversation) >= size_key(known.conversation):
+        if known is not None and size >= self._best_size[component]:
             return
         case = self._make_case(component, conversation, reference, candidate, divergence)
         if known is not None and known.shrunk:
             # Smaller than a case Hypothesis already finished shrinking: at least as minimal.
             case = attrs.evolve(case, shrunk=True)
         self.best[component] = case
+        self._best_size[component] = size
         self.sink(DivergenceFound(case) if known is None else CaseImproved(case))
 
     def _make_case(
