@@ -91,24 +91,23 @@ class _Judge:
         and most steps stop at their first slice.
         """
         while not self.expired():
-            chunk: list[tuple[str, Conversation, T]] = []
+            chunk: dict[str, tuple[Conversation, T]] = {}  # by content: each sent once
             for candidate, tag in candidates:
                 key = _key(candidate)
                 verdict = self._seen.get(key)
                 if verdict:
                     return [(candidate, tag)]
-                if verdict is None and all(key != k for k, _, _ in chunk):
-                    chunk.append((key, candidate, tag))
+                if verdict is None:
+                    chunk.setdefault(key, (candidate, tag))
                 if len(chunk) >= self.max_batch:
                     break
             if not chunk:
                 return []
-            verdicts = self.shows([candidate for _, candidate, _ in chunk])
+            verdicts = self.shows([candidate for candidate, _ in chunk.values()])
             self.batches += 1
             self.candidates += len(chunk)
-            for (key, _, _), verdict in zip(chunk, verdicts, strict=True):
-                self._seen[key] = verdict
-            passing = [(c, tag) for (_, c, tag), v in zip(chunk, verdicts, strict=True) if v]
+            self._seen.update(zip(chunk, verdicts, strict=True))
+            passing = [pair for pair, v in zip(chunk.values(), verdicts, strict=True) if v]
             if passing:
                 return passing
         return []
