@@ -1,8 +1,9 @@
 """Helpers shared by the benchmark scripts (run as ``python benchmarks/X.py``):
-plain-text tables, and conversations cut into a campaign's batches."""
+plain-text tables, conversations cut into a campaign's batches, the load average."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -26,3 +27,9 @@ def groups_of(items: Sequence[T], sizes: Sequence[int]) -> list[list[T]]:
         out.append(list(items[first : first + size]))
         first += size
     return out
+
+
+def load() -> str:
+    """The load average (1, 5, 15 min): absolute times on a loaded machine mislead."""
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"

@@ -67,7 +67,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import hypothesis
-from _tables import groups_of, table  # beside this script
+from _tables import groups_of, load, table  # beside this script
 from hypothesis.strategies import SearchStrategy
 
 from fuzz.engine.targets import Conversation, encode_line, parse_target
@@ -105,11 +105,6 @@ def py_variant(name: str) -> str:
 
 def cmd_variant(name: str) -> str:
     return "cmd:" + shlex.join([*REPLAY_ARGV, "--variant", name])
-
-
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 # ----------------------------------------------------------- throughput ---

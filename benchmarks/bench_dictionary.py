@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import hypothesis
+from _tables import load  # beside this script
 
 from fuzz.gate.seeds import harvest_dictionary
 from fuzz.search.coverage import generate_conversations
@@ -66,11 +67,6 @@ class Row:
     dictionary_rate: float
     tracking_rate: float
     reached: str
-
-
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def synthetic_tree(root: Path, size: int, seed: int) -> Path:

@@ -55,7 +55,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import hypothesis
-from _tables import table  # beside this script
+from _tables import load, table  # beside this script
 from hypothesis.control import current_build_context
 from hypothesis.strategies import SearchStrategy
 
@@ -82,11 +82,6 @@ class Row:
     analyze_batch: float
     failures: int
     choices: int = 0
-
-
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def flatten_batches(drawn: Sequence[Any]) -> list[Conversation]:

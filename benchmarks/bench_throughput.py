@@ -80,7 +80,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import hypothesis
-from _tables import groups_of, table  # beside this script
+from _tables import groups_of, load, table  # beside this script
 from hypothesis.strategies import SearchStrategy
 
 from fuzz.engine.canonical import schema_violation
@@ -151,11 +151,6 @@ def current_rss_mib() -> float | None:
     except (OSError, IndexError, ValueError):
         return None
     return pages * os.sysconf("SC_PAGE_SIZE") / (1 << 20)
-
-
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 # --------------------------------------------------------------- targets ---
@@ -372,19 +367,19 @@ def memory(sides: Sides, seed: int, small: int, large: int, batch_size: int) -> 
     examples = math.ceil(3 * large / batch_size) + 10
     start_peak, start_now = peak_rss_mib(), current_rss_mib()
     finished, cost = run_campaign(sides, seed, examples, batch_size, probe)
-    count = finished.conversations
     print(f"before the campaign: peak RSS {start_peak:.1f} MiB, current {show_mib(start_now)}")
-    for count, peak, now in probe.seen:
-        print(f"after {count:>7,} conversations: peak RSS {peak:.1f} MiB, current {show_mib(now)}")
+    for mark, peak, now in probe.seen:
+        print(f"after {mark:>7,} conversations: peak RSS {peak:.1f} MiB, current {show_mib(now)}")
     if len(probe.seen) < 2:
         print(
             f"(the campaign stopped at {finished.conversations:,} conversations: {finished.reason})"
         )
     elif probe.seen[0][1] > 0:
         print(f"peak RSS large / small: {probe.seen[1][1] / probe.seen[0][1]:.2f}x")
+    total = finished.conversations
     print(
-        f"that campaign: {count:,} conversations in {finished.batches:,} batches,"
-        f" wall {rate(count, cost.wall)}/s, CPU {rate(count, cost.cpu)}/s"
+        f"that campaign: {total:,} conversations in {finished.batches:,} batches,"
+        f" wall {rate(total, cost.wall)}/s, CPU {rate(total, cost.cpu)}/s"
     )
 
 
@@ -440,7 +435,7 @@ def throughput(sides: Sides, seed: int, examples: int, batch_size: int, repeat: 
     if any(t.recorder.conversations != recorder.conversations for t in trials[1:]):
         print("note: the repeated campaigns did not compare the same conversations")
     n = len(recorder.conversations)
-    own = groups_of(recorder.conversations, recorder.batch_sizes)
+    batches = len(recorder.batch_sizes)
     chunks = math.ceil(n / batch_size)
     campaign_cost, gen_cost = fastest(trials, "campaign"), fastest(trials, "generation")
     ref_one, cand_one = fastest(trials, "ref_one"), fastest(trials, "cand_one")
@@ -459,7 +454,7 @@ def throughput(sides: Sides, seed: int, examples: int, batch_size: int, repeat: 
     print(
         f"campaign: {finished.conversations:,} conversations ({n:,} recorded,"
         f" {messages:,} messages)"
-        f" in {finished.batches:,} batches, {n / max(1, len(own)):.2f} per batch; reason"
+        f" in {finished.batches:,} batches, {n / max(1, batches):.2f} per batch; reason"
         f" {finished.reason}; Tier A {finished.tier_a}"
     )
     if finished.tier_a:
@@ -473,7 +468,7 @@ def throughput(sides: Sides, seed: int, examples: int, batch_size: int, repeat: 
     table(
         ["", "conversations", "processes", "wall s", "conv/s wall", "CPU s", "conv/s CPU"],
         [
-            row("(c) campaign", n, campaign_cost, procs(len(own))),
+            row("(c) campaign", n, campaign_cost, procs(batches)),
             row("(a-i) reference alone, 1 process", n, ref_one, procs(1, candidate=False)),
             row("(a-i) candidate alone, 1 process", n, cand_one, procs(1, reference=False)),
             row("  limit (i): reference + candidate", n, limit_one, procs(1)),
@@ -481,15 +476,15 @@ def throughput(sides: Sides, seed: int, examples: int, batch_size: int, repeat: 
                 "(a-ii) reference alone, campaign's batches",
                 n,
                 ref_own,
-                procs(len(own), candidate=False),
+                procs(batches, candidate=False),
             ),
             row(
                 "(a-ii) candidate alone, campaign's batches",
                 n,
                 cand_own,
-                procs(len(own), reference=False),
+                procs(batches, reference=False),
             ),
-            row("  limit (ii): reference + candidate", n, limit_own, procs(len(own))),
+            row("  limit (ii): reference + candidate", n, limit_own, procs(batches)),
             row(
                 f"  same in full chunks of {batch_size}",
                 n,

@@ -37,7 +37,6 @@ Usage: python benchmarks/bench_workers.py [--examples N] [--seed S] [--repeat R]
 from __future__ import annotations
 
 import argparse
-import functools
 import multiprocessing
 import os
 import platform
@@ -46,6 +45,8 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass
+
+from _tables import load  # beside this script
 
 from fuzz.engine.targets import parse_target
 from fuzz.gate.parity import ReportSink
@@ -77,11 +78,6 @@ class Run:
     @property
     def busy_rate(self) -> float:
         return self.conversations / self.busy
-
-
-def load() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def _spin(seconds: float) -> float:
@@ -129,7 +125,7 @@ def many_workers(workers: int, seed: int, examples: int) -> Run:
         candidate=CANDIDATE,
         timeout=TIMEOUT,
         seed=seed,
-        strategy=functools.partial(campaign_conversations),
+        strategy=campaign_conversations,
         max_examples=examples,
         batch_size=BATCH_SIZE,
     )
