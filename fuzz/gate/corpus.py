@@ -19,7 +19,7 @@ import json
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -235,11 +235,7 @@ class Corpus:
             ensure_writable_dir(shrunk_dir, "--shrunk"),
             render,
         )
-        for path in iter_case_files([corpus.root]):
-            case = load_case(path)
-            known = corpus._by_signature.get(case.signature)
-            if known is None or case.smaller_than(known[1]):
-                corpus._by_signature[case.signature] = (path, case)
+        corpus._by_signature, _, _ = smallest_per_signature(iter_case_files([corpus.root]))
         return corpus
 
     def cases(self) -> list[Case]:
@@ -309,7 +305,7 @@ def check_source_dirs(sources: Sequence[Path]) -> list[Path]:
     return list(sources)
 
 
-def smallest_per_signature(paths: Sequence[Path]) -> tuple[dict[str, tuple[Path, Case]], int, int]:
+def smallest_per_signature(paths: Iterable[Path]) -> tuple[dict[str, tuple[Path, Case]], int, int]:
     """The smallest case per signature among ``paths`` (files in order; earlier wins ties).
 
     Returns the winners, the number of files read, and how many files were
