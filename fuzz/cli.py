@@ -537,11 +537,11 @@ def run_campaign(
             plan, int(workers), sink, reference=reference.identity, candidate=candidate.identity
         )
         finished = result.finished
-        reports.metrics.merge(result.metrics)
-        reports.tier_b_examples.update(result.tier_b_examples)
+        for done in result.done:
+            reports.merge(done.metrics, done.tier_b_examples)
+            if patterns is not None:
+                patterns.merge_hits(done.pattern_hits, done.pattern_conversations)
         crashes = [crash.describe() + "\n" + crash.error for crash in result.crashed]
-        if patterns is not None:
-            patterns.merge_hits(result.pattern_hits)
     else:
         conversations = make_conversations()
         finished = Campaign(reference, candidate, settings, sink, conversations=conversations).run()

@@ -469,6 +469,22 @@ class ReportSink:
     started: CampaignStarted | None = None
     started_at: str | None = None
 
+    def merge(
+        self,
+        metrics: Metrics,
+        tier_b_examples: dict[str, tuple[tuple[int, int, int], dict[str, Any]]],
+    ) -> None:
+        """Add what another sink of the same campaign counted (a worker's)."""
+        self.metrics.merge(metrics)
+        for signature, example in tier_b_examples.items():
+            if self._smaller_tier_b(signature, example[0]):
+                self.tier_b_examples[signature] = example
+
+    def _smaller_tier_b(self, signature: str, size: tuple[int, int, int]) -> bool:
+        """Whether an example of ``size`` would be the smallest yet for this Tier-B signature."""
+        known = self.tier_b_examples.get(signature)
+        return known is None or size < known[0]
+
     def __call__(self, event: Event) -> None:
         if isinstance(event, ConversationCompared):
             comparison = event.comparison
@@ -478,8 +494,7 @@ class ReportSink:
             tier_b = comparison.tier_b
             if tier_b is not None and comparison.tier_a is None:
                 size = size_key(event.conversation)
-                known = self.tier_b_examples.get(tier_b.signature)
-                if known is None or size < known[0]:
+                if self._smaller_tier_b(tier_b.signature, size):
                     record = diff_record(
                         conversation_hash(event.conversation)[:12],
                         comparison,

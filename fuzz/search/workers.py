@@ -209,16 +209,22 @@ class WorkersFinished:
     """The whole campaign: aggregated totals, what each worker did, and who crashed."""
 
     finished: CampaignFinished
-    metrics: Metrics
-    tier_b_examples: dict[str, tuple[tuple[int, int, int], dict[str, Any]]]
+    #: Each worker's own metrics, Tier-B examples and pattern hits, by worker.
+    done: tuple[WorkerDone, ...]
     seeds: tuple[int, ...]
     claims: dict[str, int]  # signature -> the worker that claimed (and so shrank) it
     found_by: dict[str, tuple[int, ...]]  # signature -> workers that reported finding it
     shrunk_by: dict[str, tuple[int, ...]]  # signature -> workers that finished shrinking it
     crashed: tuple[WorkerCrash, ...]
     worker_elapsed: dict[int, float]  # worker -> seconds its own campaign ran (start-up excluded)
-    #: Pattern coverage over all workers (``--dictionary``): per pattern, per alternative.
-    pattern_hits: list[list[bool]] | None = None
+
+    @property
+    def metrics(self) -> Metrics:
+        """All workers' metrics added up."""
+        total = Metrics()
+        for done in self.done:
+            total.merge(done.metrics)
+        return total
 
 
 # ------------------------------------------------------------ worker side ---
@@ -466,18 +472,9 @@ def run_workers(
         )
         finished = aggregate.finished(interrupted)
         sink(finished)
-        metrics = Metrics()
-        tier_b: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
-        for done in aggregate.done.values():
-            metrics.merge(done.metrics)
-            for signature, example in done.tier_b_examples.items():
-                known = tier_b.get(signature)
-                if known is None or example[0] < known[0]:
-                    tier_b[signature] = example
         return WorkersFinished(
             finished=finished,
-            metrics=metrics,
-            tier_b_examples=tier_b,
+            done=tuple(done for _, done in sorted(aggregate.done.items())),
             seeds=seeds,
             claims=read_claims(claims),
             found_by={s: tuple(w) for s, w in aggregate.found_by.items()},
@@ -488,7 +485,6 @@ def run_workers(
                 for index, done in sorted(aggregate.done.items())
                 if done.finished is not None
             },
-            pattern_hits=_merged_hits([done.pattern_hits for done in aggregate.done.values()]),
         )
 
     finally:
@@ -532,16 +528,3 @@ def _signal(process: Any, signum: int) -> None:
     if process.pid is not None and process.exitcode is None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(process.pid, signum)
-
-
-def _merged_hits(per_worker: list[list[list[bool]] | None]) -> list[list[bool]] | None:
-    """An alternative is reached when any worker reached it."""
-    known = [hits for hits in per_worker if hits is not None]
-    if not known:
-        return None
-    merged = [list(row) for row in known[0]]
-    for hits in known[1:]:
-        for i, row in enumerate(hits):
-            for j, hit in enumerate(row):
-                merged[i][j] = merged[i][j] or hit
-    return merged
