@@ -722,8 +722,7 @@ class Campaign:
 
     def _check_done(self) -> None:
         wanted = self.settings.stop_when
-        shrunk = [s for s in self._closed if self.best.get(s) is not None]
-        if wanted and all(any(s.startswith(prefix) for s in shrunk) for prefix in wanted):
+        if wanted and all(any(s.startswith(prefix) for s in self._closed) for prefix in wanted):
             raise _Done
 
     def _progress(self) -> None:
