@@ -43,7 +43,7 @@ import json
 import platform
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -430,11 +430,6 @@ class Campaign:
         minutes over text the batched pass deletes in a second.
         """
         assert lead.choices is not None
-        key = b"signals-fuzz.shrink"
-        store = InMemoryExampleDatabase()
-        # The secondary corpus: replayed and then shrunk. (A primary entry that
-        # still fails counts as already shrunk and would end the run at once.)
-        store.save(key + b".secondary", _encode(lead.choices))
         component = lead.component
         patience = _Patience(
             self.settings.shrink_limit,
@@ -442,24 +437,16 @@ class Campaign:
             self._best_size[component],
         )
 
-        @hypothesis.settings(
-            database=store,
-            max_examples=1,
-            phases=(Phase.reuse, Phase.shrink),
-            report_multiple_bugs=False,
-            **_QUIET,  # type: ignore[arg-type]
-        )
-        @hypothesis.given(self._unit)
         def shrink(unit: Any) -> None:
             self._check_deadline()
             patience.check(self._best_size[component])
             if component in self._examine(self._as_batch(unit)):
                 raise _Shows(component)
 
-        _use_private_database(shrink, key, round_seed(self.settings.seed, -1))
         try:
-            with without_local_constants():
-                shrink()
+            self._run_private(
+                b"shrink", [_encode(lead.choices)], -1, shrink, shrinking=True, max_examples=1
+            )
         except _Shows:
             return True
         except _ShrinkLimit:
@@ -521,26 +508,46 @@ class Campaign:
         if not fresh:
             return
         self._replayed.update(fresh)
-        key = b"signals-fuzz.replay"
-        store = InMemoryExampleDatabase()
-        for entry in fresh:
-            store.save(key + b".secondary", entry)
 
-        @hypothesis.settings(
-            database=store,
-            max_examples=len(fresh) + 2,
-            phases=(Phase.reuse,),
-            report_multiple_bugs=True,
-            **_QUIET,  # type: ignore[arg-type]
-        )
-        @hypothesis.given(self._unit)
         def replay(unit: Any) -> None:
             self._check_deadline()
             self._examine(self._as_batch(unit))
 
-        _use_private_database(replay, key, round_seed(self.settings.seed, -2))
+        self._run_private(
+            b"replay", fresh, -2, replay, shrinking=False, max_examples=len(fresh) + 2
+        )
+
+    def _run_private(
+        self,
+        name: bytes,
+        entries: Sequence[bytes],
+        seed_no: int,
+        body: Callable[[Any], None],
+        *,
+        shrinking: bool,
+        max_examples: int,
+    ) -> None:
+        """Run ``body`` as a Hypothesis test of ``self._unit`` that replays ``entries``
+        (choice sequences) from a private database, then shrinks if ``shrinking``.
+
+        The entries go in the secondary corpus: replayed and then shrunk. (A
+        primary entry that still fails counts as already shrunk and would end
+        the run at once.)
+        """
+        key = b"signals-fuzz." + name
+        store = InMemoryExampleDatabase()
+        for entry in entries:
+            store.save(key + b".secondary", entry)
+        test = hypothesis.settings(
+            database=store,
+            max_examples=max_examples,
+            phases=(Phase.reuse, Phase.shrink) if shrinking else (Phase.reuse,),
+            report_multiple_bugs=not shrinking,
+            **_QUIET,  # type: ignore[arg-type]
+        )(hypothesis.given(self._unit)(body))
+        _use_private_database(test, key, round_seed(self.settings.seed, seed_no))
         with without_local_constants():
-            replay()
+            test()
 
     def _save_choices(self, choices: Choices | None) -> None:
         """Share an example's choices through the database (and never replay our own)."""
