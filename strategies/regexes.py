@@ -473,55 +473,16 @@ _CATEGORY_NAMES: Final[dict[str, str]] = {
     "paragraphseparator": "Zp", "other": "C", "control": "Cc", "cntrl": "Cc",
     "format": "Cf", "surrogate": "Cs", "privateuse": "Co", "unassigned": "Cn",
 }  # fmt: skip
-_SHORT_CATEGORIES: Final = frozenset(
-    [
-        "L",
-        "LC",
-        "Lu",
-        "Ll",
-        "Lt",
-        "Lm",
-        "Lo",
-        "M",
-        "Mn",
-        "Mc",
-        "Me",
-        "N",
-        "Nd",
-        "Nl",
-        "No",
-        "P",
-        "Pc",
-        "Pd",
-        "Ps",
-        "Pe",
-        "Pi",
-        "Pf",
-        "Po",
-        "S",
-        "Sm",
-        "Sc",
-        "Sk",
-        "So",
-        "Z",
-        "Zs",
-        "Zl",
-        "Zp",
-        "C",
-        "Cc",
-        "Cf",
-        "Cs",
-        "Co",
-        "Cn",
-    ]
-)
+#: Lower-cased short name -> short name: every category the long names reach.
+_SHORT_CATEGORIES: Final[dict[str, str]] = {
+    short.lower(): short for short in _CATEGORY_NAMES.values()
+}
 
 
 def _category_ranges(name: str) -> str:
     """The class body (no brackets) of a Unicode general category, by short or long name."""
     key = re.sub(r"[\s_-]", "", name).lower()
-    short = next((s for s in _SHORT_CATEGORIES if s.lower() == key), None)
-    short = short or _CATEGORY_NAMES.get(key)
+    short = _SHORT_CATEGORIES.get(key) or _CATEGORY_NAMES.get(key)
     if short is None:
         if key in ("any",):
             return "\\x00-\\U0010ffff"
