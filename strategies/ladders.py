@@ -40,6 +40,7 @@ from hypothesis.strategies import SearchStrategy
 
 from strategies.lexicons import ASSISTANT_REPLIES, LEXICONS, TOOL_NAMES, USER_FILLER_TURNS
 from strategies.signal_types import LAYOUT
+from strategies.text import round_robin
 from strategies.tool_traces import Conversation, Message
 
 #: The negative ingredients a recipe may hold (one kind per recipe).
@@ -119,7 +120,7 @@ def _phrases(ingredient: str) -> tuple[str, ...]:
         lexicon = LEXICONS[f"{_CATEGORY[ingredient]}.{leaf}"]
         clean = sorted((p for p in lexicon.triggers if p not in _NOT_CLEAN), key=len)
         per_leaf.append(clean[:_PER_LEAF])
-    return tuple(p for rank in zip(*per_leaf, strict=False) for p in rank)
+    return tuple(round_robin(per_leaf))
 
 
 #: A unit before it is placed: its ingredient and its wording (a phrase, or

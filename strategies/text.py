@@ -26,7 +26,7 @@ import functools
 import math
 import random
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final, TypeVar
 
 from hypothesis import strategies as st
@@ -143,12 +143,14 @@ def _interleaved(types: tuple[str, ...], near_misses: bool) -> tuple[str, ...]:
     preference of a long one-choice pick for low indices favours no leaf, and
     lowering the pick moves towards short phrases."""
     per_leaf = [sorted(lexicon_phrases([t], near_misses=False), key=len) for t in types]
-    per_leaf = [p for p in per_leaf if p]
-    ranked = [
-        p[i] for i in range(max(map(len, per_leaf), default=0)) for p in per_leaf if i < len(p)
-    ]
     everything = lexicon_phrases(types, near_misses=near_misses)
-    return tuple(dict.fromkeys([*ranked, *everything]))
+    return tuple(dict.fromkeys([*round_robin(per_leaf), *everything]))
+
+
+def round_robin(groups: Iterable[Sequence[T]]) -> list[T]:
+    """The first item of every group, then the second of every group, and so on."""
+    groups = list(groups)
+    return [g[i] for i in range(max(map(len, groups), default=0)) for g in groups if i < len(g)]
 
 
 def lexicon_phrases(
