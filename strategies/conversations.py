@@ -167,18 +167,16 @@ def conversations(
     ordinary = _ordinary(min_size, max_size, tool_weight, hazard_weight, odd_weight, surrogates)
     edges = _boundaries(min_size, max_size)
     ladders = sized_ladders(min_size, max_size)
-    # Ordinary first: the shrink target. Ladders shrink by themselves (each
-    # unit drops to absent); edge shapes through ``_thinnable``.
-    return _weighted(
-        (
-            1
-            - (0 if edges is None else boundary_weight)
-            - (0 if ladders is None else ladder_weight),
-            ordinary,
-        ),
-        (boundary_weight, edges) if edges is not None else (0, ordinary),
-        (ladder_weight, ladders) if ladders is not None else (0, ordinary),
-    )
+    # Ordinary first: the shrink target; it takes the weight the others that
+    # fit the size bounds leave. Ladders shrink by themselves (each unit drops
+    # to absent); edge shapes through ``_thinnable``.
+    others = [
+        (w, s) for w, s in ((boundary_weight, edges), (ladder_weight, ladders)) if s is not None
+    ]
+    rest = 1.0
+    for weight, _ in others:
+        rest -= weight
+    return _weighted((rest, ordinary), *others)
 
 
 def batches(
