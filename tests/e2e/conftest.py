@@ -13,18 +13,14 @@ from fuzz.gate.corpus import Corpus
 from fuzz.gate.reports import render_reproducer
 from fuzz.search.campaign import Campaign, CampaignSettings
 from fuzz.search.sinks import CorpusRecorder
+from tests.fixtures.toy_batches import TOY_CONVERSATIONS
 
 THANKS = "py:tests.fixtures.py_analyzers:Thanks"
 TWO_BUGS = "py:tests.fixtures.py_analyzers:TwoBugs"
 GRATITUDE = "counts: interaction.satisfaction.gratitude ref>cand"
 CRASH = "crash IndexError on candidate"
 
-WORDS = st.sampled_from(["hello", "thanks", "BOOM", "ok", "please", "!"])
-MESSAGES = st.fixed_dictionaries(
-    {"from": st.sampled_from(["human", "gpt"]), "value": st.lists(WORDS, max_size=6).map(" ".join)}
-)
-#: Toy conversations, and small batches of them: enough to plant 'thanks', '!' and 'BOOM'.
-TOY_CONVERSATIONS: st.SearchStrategy[Conversation] = st.lists(MESSAGES, max_size=6)
+#: Small batches of toy conversations (``tests.fixtures.toy_batches``).
 TOY_BATCHES: st.SearchStrategy[list[Conversation]] = st.lists(
     TOY_CONVERSATIONS, min_size=1, max_size=6
 )

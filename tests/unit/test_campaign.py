@@ -12,14 +12,9 @@ from fuzz.gate.corpus import Corpus, load_case
 from fuzz.search.campaign import Campaign, CampaignSettings
 from fuzz.search.events import CampaignFinished, DivergenceFound, Event
 from fuzz.search.sinks import CorpusRecorder, fan_out
+from tests.fixtures.toy_batches import TOY_CONVERSATIONS
 
-WORDS = st.sampled_from(["hello", "thanks", "BOOM", "ok", "please", "!"])
-MESSAGES = st.fixed_dictionaries(
-    {"from": st.sampled_from(["human", "gpt"]), "value": st.lists(WORDS, max_size=6).map(" ".join)}
-)
-BATCHES: st.SearchStrategy[list[Conversation]] = st.lists(
-    st.lists(MESSAGES, max_size=6), min_size=1, max_size=6
-)
+BATCHES: st.SearchStrategy[list[Conversation]] = st.lists(TOY_CONVERSATIONS, min_size=1, max_size=6)
 REF = "py:tests.fixtures.py_analyzers:Thanks"
 BUGGY = "py:tests.fixtures.py_analyzers:TwoBugs"
 GRATITUDE = "counts: interaction.satisfaction.gratitude ref>cand"
