@@ -512,7 +512,7 @@ def run_campaign(
     crashes: Sequence[str] = ()
     finished: CampaignFinished
     if workers > 1:
-        from fuzz.search.workers import WorkerPlan, run_workers
+        from fuzz.search.workers import WorkerPlan, run_workers, worker_seed
 
         plan = WorkerPlan(
             reference=reference_spec,
@@ -529,12 +529,10 @@ def run_campaign(
             database_key=settings.database_key,
             dictionary=harvested,
         )
-        from fuzz.search.workers import worker_seed
-
-        seeds_text = ", ".join(str(worker_seed(seed, index)) for index in range(int(workers)))
+        seeds_text = ", ".join(str(worker_seed(seed, index)) for index in range(workers))
         print(f"signals-fuzz: {workers} worker processes, seeds {seeds_text}", file=sys.stderr)
         result = run_workers(
-            plan, int(workers), sink, reference=reference.identity, candidate=candidate.identity
+            plan, workers, sink, reference=reference.identity, candidate=candidate.identity
         )
         finished = result.finished
         for done in result.done:
