@@ -305,8 +305,9 @@ def _worker_main(plan: WorkerPlan, index: int, workers: int, queue: Any, claims:
 
 
 def _run_worker(
-    plan: WorkerPlan, index: int, workers: int, queue: Any, claims: Path, reports: Sink
+    plan: WorkerPlan, index: int, workers: int, queue: Any, claims: Path, local: Sink
 ) -> CampaignFinished:
+    """The worker's campaign; its events go to the ``local`` sinks and, forwarded, home."""
     from fuzz.engine.targets import parse_target
     from fuzz.search.campaign import Campaign, CampaignSettings
     from fuzz.search.database import open_database
@@ -326,7 +327,7 @@ def _run_worker(
         parse_target(plan.reference, timeout=plan.timeout),
         parse_target(plan.candidate, timeout=plan.timeout),
         settings,
-        fan_out(reports, _Forward(queue, index)),
+        fan_out(local, _Forward(queue, index)),
         conversations=plan.strategy(),
         coordinator=FileClaims(claims, index),
     )
