@@ -529,10 +529,11 @@ def run_campaign(
             database_key=settings.database_key,
             dictionary=harvested,
         )
-        seeds_text = ", ".join(str(worker_seed(seed, index)) for index in range(workers))
-        print(f"signals-fuzz: {workers} worker processes, seeds {seeds_text}", file=sys.stderr)
+        count = int(workers)  # a plain int: the parser's PositiveInt cannot be pickled
+        seeds_text = ", ".join(str(worker_seed(seed, index)) for index in range(count))
+        print(f"signals-fuzz: {count} worker processes, seeds {seeds_text}", file=sys.stderr)
         result = run_workers(
-            plan, workers, sink, reference=reference.identity, candidate=candidate.identity
+            plan, count, sink, reference=reference.identity, candidate=candidate.identity
         )
         finished = result.finished
         for done in result.done:

@@ -346,12 +346,16 @@ def test_strict_replay_as_a_cmd_target_reports_an_error_line() -> None:
 
 
 def has_lone_surrogate(conversation: Conversation) -> bool:
+    """A surrogate code point not in a high+low pair: a high one followed by a low one
+    is written ``\\ud800\\udfff``, which every JSON reader reads as one character."""
     return any(
-        0xD800 <= ord(char) <= 0xDFFF
-        for message in conversation
-        for text in message.values()
-        for char in text
+        _LONE_SURROGATE.search(text) for message in conversation for text in message.values()
     )
+
+
+_LONE_SURROGATE = re.compile(
+    "[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]"
+)
 
 
 def test_strict_answers_generated_conversations_like_lenient_except_lone_surrogates() -> None:
