@@ -542,8 +542,14 @@ def run_campaign(
                 patterns.merge_hits(done.pattern_hits, done.pattern_conversations)
         crashes = [crash.describe() + "\n" + crash.error for crash in result.crashed]
     else:
+        from fuzz.search.stopping import check_stop, stopping_on_ctrl_c
+
         conversations = make_conversations()
-        finished = Campaign(reference, candidate, settings, sink, conversations=conversations).run()
+        campaign = Campaign(
+            reference, candidate, settings, fan_out(sink, check_stop), conversations=conversations
+        )
+        with stopping_on_ctrl_c():
+            finished = campaign.run()
     if patterns is not None:
         _print_pattern_summary(patterns.coverage())
     if out_dir is not None:

@@ -67,6 +67,7 @@ from fuzz.search.events import (
     Sink,
 )
 from fuzz.search.inputs import DEFAULT_BATCH_SIZE
+from fuzz.search.stopping import check_stop, handle_ctrl_c
 from strategies.dictionary import Dictionary
 
 StrategyFactory = Callable[[], st.SearchStrategy[Conversation]]
@@ -230,24 +231,6 @@ class WorkersFinished:
 # ------------------------------------------------------------ worker side ---
 
 
-#: Set by the worker's first Ctrl-C; the campaign stops at its next event even if
-#: that first KeyboardInterrupt was lost.
-_STOPPING = threading.Event()
-
-
-def _interrupt_once(signum: int, frame: FrameType | None) -> None:
-    """The first Ctrl-C stops the campaign; later ones (the parent's forward) are ignored.
-
-    The KeyboardInterrupt raised here can land in a garbage-collector or weakref
-    callback (Hypothesis registers one), where Python swallows it; later Ctrl-Cs
-    are ignored, so ``_Forward`` raises it again at the campaign's next event
-    (measured: a worker ran on after the parent's forward about once in 16).
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _STOPPING.set()
-    raise KeyboardInterrupt
-
-
 @attrs.define
 class _Forward:
     """A worker's sink: finds and smaller cases go to the parent at once, totals now and then."""
@@ -258,8 +241,6 @@ class _Forward:
     _last: float = -1e9
 
     def __call__(self, event: Event) -> None:
-        if _STOPPING.is_set() and not isinstance(event, CampaignFinished):
-            raise KeyboardInterrupt  # the first one was swallowed: see _interrupt_once
         if isinstance(event, DivergenceFound | CaseImproved):
             self.queue.put(WorkerEvent(self.worker, event))
         elif isinstance(event, BatchCompared):
@@ -271,7 +252,7 @@ class _Forward:
 
 def _worker_main(plan: WorkerPlan, index: int, workers: int, queue: Any, claims: Path) -> None:
     """A worker process: one campaign with its own seed and share, reporting to ``queue``."""
-    signal.signal(signal.SIGINT, _interrupt_once)
+    handle_ctrl_c(once=True)
     from fuzz.gate.parity import ReportSink
     from fuzz.search.patterns import PatternTracker
     from fuzz.search.sinks import fan_out
@@ -327,7 +308,7 @@ def _run_worker(
         parse_target(plan.reference, timeout=plan.timeout),
         parse_target(plan.candidate, timeout=plan.timeout),
         settings,
-        fan_out(local, _Forward(queue, index)),
+        fan_out(local, _Forward(queue, index), check_stop),
         conversations=plan.strategy(),
         coordinator=FileClaims(claims, index),
     )

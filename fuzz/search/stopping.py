@@ -1,0 +1,84 @@
+"""Ctrl-C stops a campaign once, even when Python loses the KeyboardInterrupt.
+
+A SIGINT handler's KeyboardInterrupt is raised wherever the interpreter happens
+to be. When that is a garbage-collector or weakref callback (Hypothesis
+registers one), Python prints "Exception ignored in ..." with a traceback and
+carries on: the campaign ran on, and a user read the traceback as a crash. So
+the handler also sets a flag, the campaign's events check it (``check_stop``,
+after every other sink has seen the event, so nothing found is lost) and raise
+the interrupt again, and the lost one is not printed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from types import FrameType
+from typing import Any
+
+from fuzz.search.events import CampaignFinished, Event
+
+#: Set by a Ctrl-C while ``stopping_on_ctrl_c`` is active.
+_STOPPING = threading.Event()
+
+
+def stop_requested() -> bool:
+    """Whether a Ctrl-C asked the campaign to stop (it may not have stopped yet)."""
+    return _STOPPING.is_set()
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    _STOPPING.set()
+    raise KeyboardInterrupt
+
+
+def _interrupt_once(signum: int, frame: FrameType | None) -> None:
+    """For workers: their parent forwards the terminal's Ctrl-C, so later ones are echoes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _interrupt(signum, frame)
+
+
+def _drop_lost_interrupts(unraisable: Any) -> None:
+    """``sys.unraisablehook``: a swallowed Ctrl-C is not an error to print.
+
+    Its stop still happens (``check_stop``). Anything else, and an interrupt
+    that did not come from a Ctrl-C, is reported as Python would.
+    """
+    if _STOPPING.is_set() and isinstance(unraisable.exc_value, KeyboardInterrupt):
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def handle_ctrl_c(*, once: bool) -> None:
+    """Install the Ctrl-C handling for good (a worker process, which ends with its campaign)."""
+    signal.signal(signal.SIGINT, _interrupt_once if once else _interrupt)
+    sys.unraisablehook = _drop_lost_interrupts
+
+
+@contextlib.contextmanager
+def stopping_on_ctrl_c() -> Iterator[None]:
+    """Ctrl-C handling for one campaign in this process; Python's own is restored after.
+
+    Only the main thread can set signal handlers; elsewhere this does nothing
+    and Ctrl-C behaves as Python's default.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT), sys.unraisablehook
+    handle_ctrl_c(once=False)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous[0])
+        sys.unraisablehook = previous[1]
+        _STOPPING.clear()
+
+
+def check_stop(event: Event) -> None:
+    """A sink, last in line: raise the interrupt a callback swallowed, at the next event."""
+    if _STOPPING.is_set() and not isinstance(event, CampaignFinished):
+        raise KeyboardInterrupt
