@@ -24,6 +24,7 @@ import importlib.metadata
 import inspect
 import json
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -250,6 +251,25 @@ def _as_report(result: Any) -> Outcome:
         )
 
 
+#: A high surrogate followed by a low one: two code points in Python, one character in JSON.
+_SPLIT_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
+def _as_read_from_json(message: dict[str, Any]) -> dict[str, Any]:
+    """A copy of ``message`` as a JSON reader (a ``cmd:`` target, a saved case) reads it.
+
+    Generated text can put a high and a low surrogate side by side. A ``cmd:``
+    target reads them from its JSON input as one character, and so does every
+    replay of a saved case; an in-process analyzer given the two code points
+    would differ from the port for a reason no real input has.
+    """
+    copy = dict(message)
+    for key, value in message.items():
+        if isinstance(value, str) and _SPLIT_PAIR.search(value):
+            copy[key] = json.loads(json.dumps(value))
+    return copy
+
+
 @attrs.define(eq=False)
 class PyTarget:
     """An in-process analyzer: ``py:MODULE:ATTR``."""
@@ -298,7 +318,7 @@ class PyTarget:
 
     def analyze_one(self, conversation: Conversation) -> Outcome:
         """Run the analyzer on a private copy: it must not see the other side's input."""
-        messages = [dict(message) for message in conversation]
+        messages = [_as_read_from_json(message) for message in conversation]
         try:
             with _alarm(self.timeout):
                 result = self._analyze(messages)

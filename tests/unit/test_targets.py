@@ -11,15 +11,18 @@ from pathlib import Path
 
 import pytest
 
+from fuzz.engine.compare import compare
 from fuzz.engine.targets import (
     CmdTarget,
     FailureKind,
+    Outcome,
     PyTarget,
     analyze_pair,
     encode_line,
     parse_target,
 )
 from fuzz.errors import UsageError
+from tests.conftest import example_replay_spec
 
 THANKS = [{"from": "human", "value": "thanks a lot"}]
 PLAIN = [{"from": "human", "value": "hello"}]
@@ -116,6 +119,31 @@ def test_py_target_does_not_leak_input_mutation() -> None:
     conversation = [dict(THANKS[0])]
     parse_target(f"{FIX}:MutatesInput").analyze_batch([conversation])
     assert conversation == THANKS
+
+
+def test_py_and_cmd_targets_read_surrogates_alike() -> None:
+    """Side-by-side high and low surrogates are one character to a JSON reader. A py: side
+    seeing two code points shortens this text (over 2,000 code points) and loses the thanks
+    in its middle; a faithful cmd: port, reading 1,408 characters, keeps it."""
+    pairs = "\ud83d\ude00" * 700
+    conversation = [{"from": "human", "value": f"{pairs} thanks {pairs}"}]
+    py_side = parse_target("py:fuzz.examples.analyzer:ExampleAnalyzer")
+    (in_process,) = py_side.analyze_batch([conversation])
+    (replayed,) = parse_target(example_replay_spec()).analyze_batch([conversation])
+    assert compare(in_process, replayed).tier_a is None
+    assert [s[0] for s in _snippets(in_process)] == ["interaction.satisfaction.gratitude"]
+
+
+def _snippets(outcome: Outcome) -> list[tuple[str, int, str]]:
+    assert outcome.report is not None
+    return sorted(
+        (signal["signal_type"], signal["message_index"], signal["snippet"])
+        for layer in outcome.report.values()
+        if isinstance(layer, dict)
+        for group in layer.values()
+        if isinstance(group, dict)
+        for signal in group.get("signals", [])
+    )
 
 
 def test_cmd_target_reports_in_order(cmd_spec: Callable[[str], str]) -> None:
