@@ -265,7 +265,7 @@ def _as_read_from_json(message: dict[str, Any]) -> dict[str, Any]:
     """
     copy = dict(message)
     for key, value in message.items():
-        if isinstance(value, str) and _SPLIT_PAIR.search(value):
+        if isinstance(value, str) and not value.isascii() and _SPLIT_PAIR.search(value):
             copy[key] = json.loads(json.dumps(value))
     return copy
 
