@@ -15,7 +15,7 @@ import secrets
 import shlex
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -57,26 +57,28 @@ def parse_duration(text: str, flag: str = "--budget") -> float:
     return seconds
 
 
-def _positive_int(flag: str, lowest: int = 1) -> type:
-    class PositiveInt(int):
-        def __new__(cls, text: str) -> PositiveInt:
-            try:
-                number = int(text)
-            except ValueError:
-                raise UsageError(f"{flag}={text!r} is not a whole number") from None
-            if number < lowest:
-                raise UsageError(f"{flag}={text!r} must be at least {lowest}")
-            return super().__new__(cls, number)
-
-    return PositiveInt
+# The argument types below return plain numbers, never instances of a local class:
+# what the parser returns is pickled into worker processes (``fuzz.search.workers``).
 
 
-def _seconds(flag: str) -> type:
-    class Seconds(float):
-        def __new__(cls, text: str) -> Seconds:
-            return super().__new__(cls, parse_duration(text, flag))
+def _positive_int(flag: str, lowest: int = 1) -> Callable[[str], int]:
+    def positive_int(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            raise UsageError(f"{flag}={text!r} is not a whole number") from None
+        if number < lowest:
+            raise UsageError(f"{flag}={text!r} must be at least {lowest}")
+        return number
 
-    return Seconds
+    return positive_int
+
+
+def _seconds(flag: str) -> Callable[[str], float]:
+    def seconds(text: str) -> float:
+        return parse_duration(text, flag)
+
+    return seconds
 
 
 class _Parser(argparse.ArgumentParser):
@@ -134,21 +136,18 @@ def _add_search(parser: argparse.ArgumentParser, *, budget: str | None) -> None:
     )
 
 
-def _fraction(flag: str) -> type:
-    class Fraction(float):
-        def __new__(cls, text: str) -> Fraction:
-            value = text.strip()
-            try:
-                number = float(value[:-1]) / 100 if value.endswith("%") else float(value)
-            except ValueError:
-                raise UsageError(
-                    f"{flag}={text!r} is not a fraction; use e.g. 20% or 0.2"
-                ) from None
-            if not number > 0:
-                raise UsageError(f"{flag}={text!r} must be above zero; use e.g. 20% or 0.2")
-            return super().__new__(cls, number)
+def _fraction(flag: str) -> Callable[[str], float]:
+    def fraction(text: str) -> float:
+        value = text.strip()
+        try:
+            number = float(value[:-1]) / 100 if value.endswith("%") else float(value)
+        except ValueError:
+            raise UsageError(f"{flag}={text!r} is not a fraction; use e.g. 20% or 0.2") from None
+        if not number > 0:
+            raise UsageError(f"{flag}={text!r} must be above zero; use e.g. 20% or 0.2")
+        return number
 
-    return Fraction
+    return fraction
 
 
 def _add_reports(
@@ -529,11 +528,10 @@ def run_campaign(
             database_key=settings.database_key,
             dictionary=harvested,
         )
-        count = int(workers)  # a plain int: the parser's PositiveInt cannot be pickled
-        seeds_text = ", ".join(str(worker_seed(seed, index)) for index in range(count))
-        print(f"signals-fuzz: {count} worker processes, seeds {seeds_text}", file=sys.stderr)
+        seeds_text = ", ".join(str(worker_seed(seed, index)) for index in range(workers))
+        print(f"signals-fuzz: {workers} worker processes, seeds {seeds_text}", file=sys.stderr)
         result = run_workers(
-            plan, count, sink, reference=reference.identity, candidate=candidate.identity
+            plan, workers, sink, reference=reference.identity, candidate=candidate.identity
         )
         finished = result.finished
         for done in result.done:

@@ -102,13 +102,12 @@ class WorkerPlan:
 
     reference: str
     candidate: str
-    timeout: float = attrs.field(converter=float)
-    seed: int = attrs.field(converter=int)
-    strategy: StrategyFactory = attrs.field()
-    # Plain numbers: the CLI's validated int/float subclasses are local classes that do not pickle.
-    max_examples: int | None = attrs.field(default=None, converter=attrs.converters.optional(int))
-    budget: float | None = attrs.field(default=None, converter=attrs.converters.optional(float))
-    batch_size: int = attrs.field(default=DEFAULT_BATCH_SIZE, converter=int)
+    timeout: float
+    seed: int
+    strategy: StrategyFactory
+    max_examples: int | None = None
+    budget: float | None = None
+    batch_size: int = DEFAULT_BATCH_SIZE
     set_aside: frozenset[str] = frozenset()
     command: str = ""
     database: str | None = None  # a resolved ``fuzz.search.database`` spec
