@@ -237,12 +237,6 @@ def required_runs(compiled: re.Pattern[str]) -> tuple[str, ...]:
     return tuple(sorted(kept, key=lambda run: (-len(run), run)))
 
 
-def required_run(compiled: re.Pattern[str]) -> str | None:
-    """The longest of ``required_runs``, or None."""
-    runs = required_runs(compiled)
-    return runs[0] if runs else None
-
-
 def _collect_runs(items: list[Any], runs: list[str]) -> None:
     """Literal runs on the mandatory path of a parsed sequence (into ``runs``)."""
     current: list[str] = []

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from fuzz.search.events import ConversationCompared
-from fuzz.search.patterns import PatternTracker, required_run
+from fuzz.search.patterns import PatternTracker, required_runs
 from strategies.dictionary import Dictionary, HarvestedPattern, SkippedLiteral, harvest
 from strategies.regexes import translate
 
@@ -64,14 +64,14 @@ def test_tracker_is_a_campaign_sink() -> None:
     assert tracker.coverage().reached == ((True,),) and tracker.conversations == 1
 
 
-def test_required_run_is_on_every_match() -> None:
+def test_required_runs_are_on_every_match() -> None:
     """The search gate uses text an optional or alternative part holds, so it hides matches."""
-    assert required_run(re.compile(r"abc(?:xyz)?defg")) == "defg"
-    assert required_run(re.compile(r"(?:too many|excessive) calls")) == " calls"
-    assert required_run(re.compile(r"(?i)QUOTA \d+")) == "quota "
-    assert required_run(re.compile(r"x(?:abcdef)+")) == "abcdef"
-    assert required_run(re.compile(r"ab|cd")) is None
-    assert required_run(re.compile(r"(?:abcdef)?x")) is None
+    assert required_runs(re.compile(r"abc(?:xyz)?defg")) == ("defg", "abc")
+    assert required_runs(re.compile(r"(?:too many|excessive) calls")) == (" calls",)
+    assert required_runs(re.compile(r"(?i)QUOTA \d+")) == ("quota ",)
+    assert required_runs(re.compile(r"x(?:abcdef)+")) == ("abcdef",)
+    assert required_runs(re.compile(r"ab|cd")) == ()
+    assert required_runs(re.compile(r"(?:abcdef)?x")) == ()
 
 
 def test_fixture_tree_counts() -> None:
