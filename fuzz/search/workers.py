@@ -211,7 +211,6 @@ class WorkersFinished:
     finished: CampaignFinished
     #: Each worker's own metrics, Tier-B examples and pattern hits, by worker.
     done: tuple[WorkerDone, ...]
-    seeds: tuple[int, ...]
     claims: dict[str, int]  # signature -> the worker that claimed (and so shrank) it
     found_by: dict[str, tuple[int, ...]]  # signature -> workers that reported finding it
     shrunk_by: dict[str, tuple[int, ...]]  # signature -> workers that finished shrinking it
@@ -438,7 +437,6 @@ def run_workers(
     claims = Path(tempfile.mkdtemp(prefix="signals-fuzz-claims-"))
     try:
         queue = context.Queue()
-        seeds = tuple(worker_seed(plan.seed, index) for index in range(workers))
         started = time.monotonic()
         deadline = None if plan.budget is None else started + plan.budget
         aggregate = _Aggregate(sink, started, deadline)
@@ -470,7 +468,6 @@ def run_workers(
         return WorkersFinished(
             finished=finished,
             done=tuple(done for _, done in sorted(aggregate.done.items())),
-            seeds=seeds,
             claims=read_claims(claims),
             found_by={s: tuple(w) for s, w in aggregate.found_by.items()},
             shrunk_by={s: tuple(w) for s, w in aggregate.shrunk_by.items()},
