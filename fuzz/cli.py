@@ -795,7 +795,6 @@ def _corpus(args: argparse.Namespace, args_list: Sequence[str]) -> int:
     check_source_dirs(args.sources)  # before --into is created
     into = ensure_writable_dir(args.into, "--into")
     shrunk = args.shrunk if args.shrunk is not None else args.into.parent / "shrunk"
-    ensure_writable_dir(shrunk, "--shrunk")
     result = merge_corpora(args.sources, Corpus.open(into, shrunk, render_reproducer))
     for entry in result.entries:
         size = f"{len(entry.case.conversation)} message(s)"
