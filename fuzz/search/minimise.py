@@ -162,7 +162,7 @@ def _ddmin(
     while atoms and not judge.expired():
         n = min(n, len(atoms))
         size = -(-len(atoms) // n)  # ceiling division
-        shown = judge.first_passing(_complements(origin, conversation, atoms, size, rebuild))
+        shown = judge.first_passing(_complements(origin, atoms, size, rebuild))
         if shown:
             conversation, atoms = min(shown, key=lambda pair: size_key(pair[0]))
             n = max(n - 1, 2)
@@ -175,18 +175,19 @@ def _ddmin(
 
 def _complements(
     origin: Conversation,
-    current: Conversation,
     atoms: list[A],
     size: int,
     rebuild: Callable[[Conversation, list[A]], Conversation],
 ) -> Iterator[tuple[Conversation, list[A]]]:
-    """Each "all atoms but run *i*" candidate (runs of ``size``), if smaller than ``current``."""
-    bound = size_key(current)
+    """Each "all atoms but run *i*" candidate (runs of ``size``).
+
+    Every atom is non-empty (a message, a word, a character) and the current
+    conversation is ``rebuild(origin, atoms)``, so each candidate is strictly
+    smaller than it: no size check is needed.
+    """
     for i in range(0, len(atoms), size):
         kept = atoms[:i] + atoms[i + size :]
-        candidate = rebuild(origin, kept)
-        if size_key(candidate) < bound:
-            yield candidate, kept
+        yield rebuild(origin, kept), kept
 
 
 # --- atoms of each level ----------------------------------------------------
