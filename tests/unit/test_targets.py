@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from fuzz.engine.canonical import iter_signals
 from fuzz.engine.compare import compare
 from fuzz.engine.targets import (
     CmdTarget,
     FailureKind,
-    Outcome,
     PyTarget,
     analyze_pair,
     encode_line,
@@ -131,19 +131,9 @@ def test_py_and_cmd_targets_read_surrogates_alike() -> None:
     (in_process,) = py_side.analyze_batch([conversation])
     (replayed,) = parse_target(example_replay_spec()).analyze_batch([conversation])
     assert compare(in_process, replayed).tier_a is None
-    assert [s[0] for s in _snippets(in_process)] == ["interaction.satisfaction.gratitude"]
-
-
-def _snippets(outcome: Outcome) -> list[tuple[str, int, str]]:
-    assert outcome.report is not None
-    return sorted(
-        (signal["signal_type"], signal["message_index"], signal["snippet"])
-        for layer in outcome.report.values()
-        if isinstance(layer, dict)
-        for group in layer.values()
-        if isinstance(group, dict)
-        for signal in group.get("signals", [])
-    )
+    assert in_process.report is not None
+    fired = [signal["signal_type"] for signal in iter_signals(in_process.report)]
+    assert fired == ["interaction.satisfaction.gratitude"]
 
 
 def test_cmd_target_reports_in_order(cmd_spec: Callable[[str], str]) -> None:
