@@ -228,9 +228,11 @@ def test_failure_on_one_side_or_different_failures_stay_tier_a(
 def test_same_schema_violation_on_both_sides_is_rejected_by_both() -> None:
     """Two reports broken at the same schema location agree; at different ones they do not."""
     one, two, three = report("thanks"), report("thanks"), report("thanks")
-    one["overall_quality"] = two["overall_quality"] = "superb"
+    # Two different reports (equal ones take compare's shortcut), broken at one place.
+    one["overall_quality"], two["overall_quality"] = "superb", "stellar"
     three.pop("execution_signals")
     alike = compare(ok(one), ok(two))
     assert alike.tier_a is None and alike.rejected == "schema: /overall_quality: enum"
+    assert compare(ok(one), ok(copy.deepcopy(one))).rejected == alike.rejected
     unlike = compare(ok(one), ok(three))
     assert unlike.tier_a is not None and unlike.tier_a.kind == "schema"
