@@ -574,16 +574,9 @@ def _cores(dictionary: Dictionary) -> SearchStrategy[tuple[str | None, str]]:
         alternative, text = draw(picks)
         if alternative is None:
             return None, text
-        return alternative, draw(_alternative_texts(alternative))
+        return alternative, draw(alternative_texts(alternative))
 
     return core()
-
-
-@functools.cache
-def _alternative_texts(alternative: str) -> SearchStrategy[str]:
-    """``alternative_texts``, built once per alternative: it checks and compiles its
-    regex on every call, and Python's own cache holds only 512 patterns."""
-    return alternative_texts(alternative)
 
 
 def _harvested_texts(dictionary: Dictionary) -> SearchStrategy[str]:
