@@ -616,13 +616,12 @@ def _misanchored(alternative: str) -> bool:
     c = _SRE_CONST
     ends, starts = (c.AT_END, c.AT_END_STRING), (c.AT_BEGINNING, c.AT_BEGINNING_STRING)
     consumed = False
-    for op, av in items:
+    for k, (op, av) in enumerate(items):
         if op is c.AT:
             if av in starts and consumed:
                 return True
             if av in ends:
-                rest = items[items.index((op, av)) + 1 :]
-                return any(_consumes(o, a) for o, a in rest)
+                return any(_consumes(o, a) for o, a in items[k + 1 :])
             continue
         consumed = consumed or _consumes(op, av)
     return False
