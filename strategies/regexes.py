@@ -57,11 +57,13 @@ itself, where the surrounding text is ours and shrinks away.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import re
 import sys
 import unicodedata
+import warnings
 from collections.abc import Iterator
 from typing import Any, Final
 
@@ -88,6 +90,26 @@ class Translated:
     alternatives: tuple[str, ...]
 
 
+@contextlib.contextmanager
+def _quiet_re() -> Iterator[None]:
+    """Parse harvested patterns without ``re``'s FutureWarnings.
+
+    ``re`` warns of patterns a future Python may read differently ("Possible
+    nested set"). The reference reads them as today's ``re`` does, and so does
+    the fuzzer; a warning naming no pattern would only confuse (and abort a
+    harvest run with warnings as errors).
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        yield
+
+
+def compile_regex(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """``re.compile`` for a harvested pattern: quietly (see ``_quiet_re``)."""
+    with _quiet_re():
+        return re.compile(pattern, flags)
+
+
 def translate(literal: str, *, rust: bool) -> Translated:
     """``literal`` as a Python regex with its alternatives, or ``Untranslatable``.
 
@@ -102,7 +124,7 @@ def translate(literal: str, *, rust: bool) -> Translated:
         python = _from_rust(literal)
     else:
         try:
-            re.compile(literal)
+            compile_regex(literal)
             python = literal
         except re.error as exc:
             try:
@@ -110,7 +132,7 @@ def translate(literal: str, *, rust: bool) -> Translated:
             except Untranslatable:
                 raise Untranslatable(f"not a Python regex: {exc}") from None
     try:
-        re.compile(python)
+        compile_regex(python)
     except (re.error, OverflowError, RecursionError) as exc:
         raise Untranslatable(f"does not compile after translation: {exc}") from None
     alts = tuple(a for a in alternatives(python) if not _misanchored(a))
@@ -161,20 +183,22 @@ def _texts(alternative: str) -> SearchStrategy[str]:
     """``alternative_texts``, built once per alternative: a dictionary draws from
     thousands, more than ``re``'s own cache of 512 compiled patterns holds."""
     try:
-        compiled = re.compile(alternative)
+        compiled = compile_regex(alternative)
     except re.error as exc:
         raise InvalidArgument(f"alternative_texts({alternative!r:.60}): {exc}") from None
     compact = _compact_classes(compiled.pattern)
     if compact != compiled.pattern:
-        compiled = re.compile(compact, compiled.flags)
-    wide = st.from_regex(compiled, fullmatch=True, alphabet=_UNICODE)
-    try:
-        narrow = st.from_regex(compiled, fullmatch=True, alphabet=_ASCII)
-        narrow.validate()
-    except InvalidArgument:  # a class with no ASCII member, e.g. \p{Lo}
-        strategy = wide
-    else:
-        strategy = _mostly_narrow(narrow, wide)
+        compiled = compile_regex(compact, compiled.flags)
+    with _quiet_re():  # from_regex parses the pattern again, when validated
+        wide = st.from_regex(compiled, fullmatch=True, alphabet=_UNICODE)
+        wide.validate()
+        try:
+            narrow = st.from_regex(compiled, fullmatch=True, alphabet=_ASCII)
+            narrow.validate()
+        except InvalidArgument:  # a class with no ASCII member, e.g. \p{Lo}
+            strategy = wide
+        else:
+            strategy = _mostly_narrow(narrow, wide)
     if compiled.flags & re.IGNORECASE and not _SCOPED_CASE.search(compiled.pattern):
         return strategy.map(str.lower)
     return strategy
@@ -609,10 +633,11 @@ _SRE_CONST: Final[Any] = importlib.import_module("re._constants")
 def _misanchored(alternative: str) -> bool:
     """True when a top-level ``^``/``\\A`` follows, or ``$``/``\\Z`` precedes, text
     every match must hold (so nothing matches and ``from_regex`` could only give up)."""
-    compiled = re.compile(alternative)
+    compiled = compile_regex(alternative)
     if compiled.flags & re.MULTILINE:
         return False
-    items = list(_SRE.parse(alternative, compiled.flags))
+    with _quiet_re():
+        items = list(_SRE.parse(alternative, compiled.flags))
     c = _SRE_CONST
     ends, starts = (c.AT_END, c.AT_END_STRING), (c.AT_BEGINNING, c.AT_BEGINNING_STRING)
     consumed = False
@@ -641,7 +666,7 @@ def _consumes(op: Any, av: Any) -> bool:
 
 def _compiles(pattern: str) -> bool:
     try:
-        re.compile(pattern)
+        compile_regex(pattern)
     except (re.error, OverflowError, RecursionError):
         return False
     return True

@@ -34,6 +34,7 @@ import attrs
 from fuzz.engine.targets import Conversation
 from fuzz.search.events import ConversationCompared, Event
 from strategies.dictionary import Dictionary, HarvestedPattern, SkippedLiteral
+from strategies.regexes import compile_regex
 
 #: ``re``'s parser (no stubs; used read-only to find literal runs).
 _SRE: Any = importlib.import_module("re._parser")
@@ -149,7 +150,7 @@ class PatternTracker:
         for i, pattern in enumerate(self.dictionary.patterns):
             self._hits.append([False] * len(pattern.alternatives))
             for j, alternative in enumerate(pattern.alternatives):
-                compiled = re.compile(alternative)
+                compiled = compile_regex(alternative)
                 runs = required_runs(compiled)
                 self._entries.append((i, j, compiled, runs))
                 for run in runs:

@@ -247,3 +247,18 @@ def test_dictionary_conversations_validates(bad: object) -> None:
     """dictionary_conversations accepts something that is not a non-empty Dictionary."""
     with pytest.raises(InvalidArgument):
         dictionary_conversations(bad).example()  # type: ignore[arg-type]
+
+
+def test_a_pattern_python_warns_about_is_harvested_and_drawn_quietly(tmp_path: Path) -> None:
+    """``re`` warns of "[[" as a possible nested set; the reference reads it as today's ``re``
+    does, so it must be harvested, tracked and drawn without a warning (errors under pytest)."""
+    from fuzz.search.coverage import generate_conversations
+    from fuzz.search.patterns import PatternTracker
+
+    (tmp_path / "rules.py").write_text('import re\nNESTED = re.compile(r"[[x] timed out")\n')
+    found = harvest([tmp_path])
+    assert [p.literal for p in found.patterns] == ["[[x] timed out"] and found.skipped == ()
+    tracker = PatternTracker(found)
+    for conversation in generate_conversations(50, 1, dictionary_conversations(found)):
+        tracker.observe(conversation)
+    assert tracker.coverage().alternatives_reached == 1
