@@ -178,10 +178,13 @@ class _StrictLine:
         column = max(1, len(self.text[:stop].encode("utf-8", "surrogatepass")))
         raise LineError(f"input parse: {what} at line 1 column {column}")
 
-    def peek(self) -> str:
-        """The next character after whitespace; the line may not end here."""
+    def skip_whitespace(self) -> None:
         while self.pos < len(self.text) and self.text[self.pos] in _JSON_WHITESPACE:
             self.pos += 1
+
+    def peek(self) -> str:
+        """The next character after whitespace; the line may not end here."""
+        self.skip_whitespace()
         if self.pos >= len(self.text):
             self.fail("the line ends before the JSON value does", len(self.text))
         return self.text[self.pos]
@@ -210,8 +213,7 @@ class _StrictLine:
         for key in ("id", "messages"):
             if key not in seen:
                 self.fail(f"the request has no field `{key}`")
-        while self.pos < len(self.text) and self.text[self.pos] in _JSON_WHITESPACE:
-            self.pos += 1
+        self.skip_whitespace()
         if self.pos < len(self.text):
             self.fail("unexpected characters after the request object", self.pos + 1)
         return seen["id"], seen["messages"]
@@ -248,32 +250,13 @@ class _StrictLine:
 
     # -- any JSON value --
 
-    def members(self, depth: int, where: str) -> Iterator[str]:
-        """Each key of the object at the cursor, leaving the cursor on its value."""
+    def items(self, opening: str, closing: str, item: str, depth: int, where: str) -> Iterator[int]:
+        """Each position of the object or array at the cursor, leaving the cursor on the item;
+        the caller reads it before asking for the next."""
         if depth > _MAX_DEPTH:
             self.fail(f"nesting deeper than {_MAX_DEPTH}", self.pos + 1)
-        self.expect("{", where)
-        if self.peek() == "}":
-            self.pos += 1
-            return
-        while True:
-            if self.peek() != '"':
-                self.fail(f"expected a quoted field name {where}", self.pos + 1)
-            key = self.string()
-            self.expect(":", f"after a field name {where}")
-            yield key
-            if self.peek() == ",":
-                self.pos += 1
-                continue
-            self.expect("}", f"or `,` after a field {where}")
-            return
-
-    def elements(self, depth: int, where: str) -> Iterator[int]:
-        """Each position of the array at the cursor, leaving the cursor on its element."""
-        if depth > _MAX_DEPTH:
-            self.fail(f"nesting deeper than {_MAX_DEPTH}", self.pos + 1)
-        self.expect("[", where)
-        if self.peek() == "]":
+        self.expect(opening, where)
+        if self.peek() == closing:
             self.pos += 1
             return
         position = 0
@@ -283,8 +266,21 @@ class _StrictLine:
             if self.peek() == ",":
                 self.pos += 1
                 continue
-            self.expect("]", f"or `,` after an element {where}")
+            self.expect(closing, f"or `,` after {item} {where}")
             return
+
+    def members(self, depth: int, where: str) -> Iterator[str]:
+        """Each key of the object at the cursor, leaving the cursor on its value."""
+        for _ in self.items("{", "}", "a field", depth, where):
+            if self.peek() != '"':
+                self.fail(f"expected a quoted field name {where}", self.pos + 1)
+            key = self.string()
+            self.expect(":", f"after a field name {where}")
+            yield key
+
+    def elements(self, depth: int, where: str) -> Iterator[int]:
+        """Each position of the array at the cursor, leaving the cursor on its element."""
+        return self.items("[", "]", "an element", depth, where)
 
     def value(self, depth: int) -> Any:
         first = self.peek()
