@@ -344,11 +344,9 @@ def test_campaign_with_baseline_finds_the_other_bug(
 ) -> None:
     """A campaign given a baseline accepting one planted bug must find and save only the other."""
     import fuzz.search.inputs
-    from tests.e2e.conftest import TOY_CONVERSATIONS
+    from tests.fixtures.toy_batches import toy_conversations
 
-    monkeypatch.setattr(
-        fuzz.search.inputs, "campaign_conversations", lambda **options: TOY_CONVERSATIONS
-    )
+    monkeypatch.setattr(fuzz.search.inputs, "campaign_conversations", toy_conversations)
     baseline = baseline_file(
         tmp_path / "b.json", {CRASH: {"reason": "known crash", "accepted_by": "t"}}
     )
