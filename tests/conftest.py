@@ -31,8 +31,7 @@ def example_replay_spec(variants: str = "") -> str:
 
 def strict_replay_spec(variants: str = "") -> str:
     """The cmd: spec of the example replay program reading input as strictly as the port."""
-    spec = f"cmd:{shlex.quote(sys.executable)} -m fuzz.examples.replay --strict"
-    return f"{spec} --variant {variants}" if variants else spec
+    return f"{example_replay_spec(variants)} --strict"
 
 
 @pytest.fixture
