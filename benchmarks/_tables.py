@@ -1,11 +1,16 @@
 """Helpers shared by the benchmark scripts (run as ``python benchmarks/X.py``):
-plain-text tables, conversations cut into a campaign's batches, the load average."""
+plain-text tables, a sink recording what a campaign compared, conversations cut
+into a campaign's batches, the load average."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TypeVar
+
+from fuzz.engine.targets import Conversation
+from fuzz.search.events import BatchCompared, ConversationCompared, Event
 
 T = TypeVar("T")
 
@@ -17,6 +22,20 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
         cells = [r[0].ljust(widths[0])]
         cells += [c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)]
         print("  ".join(cells).rstrip())
+
+
+@dataclass
+class Recorder:
+    """A campaign sink keeping every conversation compared, in order, and the batch sizes."""
+
+    conversations: list[Conversation] = field(default_factory=list)
+    batch_sizes: list[int] = field(default_factory=list)
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, ConversationCompared):
+            self.conversations.append(event.conversation)
+        elif isinstance(event, BatchCompared):
+            self.batch_sizes.append(event.conversations - sum(self.batch_sizes))
 
 
 def groups_of(items: Sequence[T], sizes: Sequence[int]) -> list[list[T]]:

@@ -67,7 +67,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import hypothesis
-from _tables import groups_of, load, table  # beside this script
+from _tables import Recorder, groups_of, load, table  # beside this script
 from hypothesis.strategies import SearchStrategy
 
 from fuzz.engine.targets import Conversation, encode_line, parse_target
@@ -79,7 +79,6 @@ from fuzz.search.events import (
     BatchCompared,
     CampaignFinished,
     CaseImproved,
-    ConversationCompared,
     DivergenceFound,
     Event,
     RoundFinished,
@@ -111,23 +110,6 @@ def cmd_variant(name: str) -> str:
 
 
 @dataclass
-class Recorder:
-    """Keeps every conversation a campaign analysed, and its batch sizes, in order."""
-
-    conversations: list[Conversation] = field(default_factory=list)
-    batch_sizes: list[int] = field(default_factory=list)
-    finished: CampaignFinished | None = None
-
-    def __call__(self, event: Event) -> None:
-        if isinstance(event, ConversationCompared):
-            self.conversations.append(event.conversation)
-        elif isinstance(event, BatchCompared):
-            self.batch_sizes.append(event.conversations - sum(self.batch_sizes))
-        elif isinstance(event, CampaignFinished):
-            self.finished = event
-
-
-@dataclass
 class Throughput:
     label: str
     wall: float
@@ -145,10 +127,9 @@ def run_campaign(candidate: str, seed: int, examples: int, label: str) -> Throug
         recorder,
     )
     start = time.perf_counter()
-    campaign.run()
+    finished = campaign.run()
     wall = time.perf_counter() - start
-    assert recorder.finished is not None
-    return Throughput(label, wall, recorder.finished, recorder.conversations, recorder.batch_sizes)
+    return Throughput(label, wall, finished, recorder.conversations, recorder.batch_sizes)
 
 
 def time_py(conversations: Sequence[Conversation]) -> float:

@@ -80,14 +80,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import hypothesis
-from _tables import groups_of, load, table  # beside this script
+from _tables import Recorder, groups_of, load, table  # beside this script
 from hypothesis.strategies import SearchStrategy
 
 from fuzz.engine.canonical import schema_violation
 from fuzz.engine.targets import CmdTarget, Conversation, Target, encode_line, parse_target
 from fuzz.search.campaign import Campaign, CampaignSettings
 from fuzz.search.coverage import generate_conversations
-from fuzz.search.events import BatchCompared, CampaignFinished, ConversationCompared, Event
+from fuzz.search.events import BatchCompared, CampaignFinished, Event
 from fuzz.search.inputs import DEFAULT_BATCH_SIZE, campaign_batches, campaign_conversations
 
 HERE = Path(__file__).resolve().parent
@@ -229,20 +229,6 @@ def check_targets(sides: Sides, sample: Sequence[Conversation]) -> None:
 
 
 # ------------------------------------------------------------- campaigns ---
-
-
-@dataclass
-class Recorder:
-    """Keeps the conversations a campaign compared, in order, and its batch sizes."""
-
-    conversations: list[Conversation] = field(default_factory=list)
-    batch_sizes: list[int] = field(default_factory=list)
-
-    def __call__(self, event: Event) -> None:
-        if isinstance(event, ConversationCompared):
-            self.conversations.append(event.conversation)
-        elif isinstance(event, BatchCompared):
-            self.batch_sizes.append(event.conversations - sum(self.batch_sizes))
 
 
 @dataclass
