@@ -418,8 +418,14 @@ def throughput(sides: Sides, seed: int, examples: int, batch_size: int, repeat: 
     trials = [trial(sides, seed, examples, batch_size) for _ in range(repeat)]
     first = trials[0]
     finished, recorder, drawn = first.finished, first.recorder, first.drawn
-    if any(t.recorder.conversations != recorder.conversations for t in trials[1:]):
-        print("note: the repeated campaigns did not compare the same conversations")
+    # Every figure below is over the first trial's conversations and batches: a repetition
+    # that compared others is left out, or its fastest times would be set against them.
+    trials = [t for t in trials if t.recorder == recorder]
+    if len(trials) < repeat:
+        print(
+            f"note: {repeat - len(trials)} of {repeat} repeated campaigns compared other"
+            " conversations or batches than the first; left out"
+        )
     n = len(recorder.conversations)
     batches = len(recorder.batch_sizes)
     chunks = math.ceil(n / batch_size)
@@ -428,7 +434,7 @@ def throughput(sides: Sides, seed: int, examples: int, batch_size: int, repeat: 
     ref_own, cand_own = fastest(trials, "ref_own"), fastest(trials, "cand_own")
     ref_chunk, cand_chunk = fastest(trials, "ref_chunk"), fastest(trials, "cand_chunk")
     limit_one, limit_own = plus(ref_one, cand_one), plus(ref_own, cand_own)
-    if repeat > 1:
+    if len(trials) > 1:
         walls = [t.costs["campaign"].wall for t in trials]
         cpus = [t.costs["campaign"].cpu for t in trials]
         print(
