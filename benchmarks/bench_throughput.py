@@ -16,8 +16,11 @@ process and one run, on the same conversations:
     (ii) one process per batch of the campaign (as the campaign pays, starts
          included), and also in full chunks of ``--batch-size``;
     plus the start cost of one process answering one short conversation;
-(b) generation alone: ``campaign_batches(batch_size)`` drawn for as many
-    examples as the campaign explored (``fuzz.search.coverage.generate_conversations``).
+(b) generation alone: the campaign's first round drawn again
+    (``fuzz.search.coverage.generate_conversations``), as many full batches of
+    ``campaign_conversations()`` as the campaign ran, seeded ``round_seed(seed, 0)``:
+    the very conversations it compared while it runs one round (no divergence,
+    at most ``ROUND_EXAMPLES`` batches).
 
 It prints conversations/s for each and the ratio campaign / limit for both
 limits, where limit = reference alone + candidate alone, run one after the
@@ -85,10 +88,10 @@ from hypothesis.strategies import SearchStrategy
 
 from fuzz.engine.canonical import schema_violation
 from fuzz.engine.targets import CmdTarget, Conversation, Target, encode_line, parse_target
-from fuzz.search.campaign import Campaign, CampaignSettings
+from fuzz.search.campaign import Campaign, CampaignSettings, _batches, round_seed
 from fuzz.search.coverage import generate_conversations
 from fuzz.search.events import BatchCompared, CampaignFinished, Event
-from fuzz.search.inputs import DEFAULT_BATCH_SIZE, campaign_batches, campaign_conversations
+from fuzz.search.inputs import DEFAULT_BATCH_SIZE, campaign_conversations
 
 HERE = Path(__file__).resolve().parent
 REFERENCE_ENV = "SIGNALS_FUZZ_BENCH_REFERENCE"
@@ -311,13 +314,14 @@ def start_cost(spec: str) -> str:
     )
 
 
-def generation(seed: int, examples: int, batch_size: int) -> tuple[int, Cost]:
-    """Conversations in ``examples`` draws of the campaign's strategy, and their cost."""
-    # generate_conversations is typed for conversations; it draws any value.
-    strategy: SearchStrategy[Any] = campaign_batches(batch_size=batch_size)
+def generation(seed: int, examples: int, batch_size: int) -> tuple[list[Conversation], Cost]:
+    """The conversations in ``examples`` draws of the campaign's first round, and their cost."""
+    # The campaign's own batching (fuzz.search.campaign) of the conversations it draws;
+    # generate_conversations is typed for conversations, it draws any value.
+    strategy: SearchStrategy[Any] = _batches(batch_size, campaign_conversations())
     generate_conversations(5, seed + 1, strategy)  # warm-up: strategy construction, caches
-    drawn, cost = cost_of(lambda: generate_conversations(examples, seed, strategy))
-    return sum(len(batch) for batch in drawn), cost
+    drawn, cost = cost_of(lambda: generate_conversations(examples, round_seed(seed, 0), strategy))
+    return [conversation for batch in drawn for conversation in batch], cost
 
 
 # ---------------------------------------------------------------- output ---
@@ -401,8 +405,10 @@ def trial(sides: Sides, seed: int, examples: int, batch_size: int) -> Trial:
     for name, group in groups.items():
         costs[f"ref_{name}"] = alone(sides.reference, group)
         costs[f"cand_{name}"] = alone(sides.candidate, group)
-    drawn, costs["generation"] = generation(seed, finished.batches, batch_size)
-    return Trial(finished, recorder, costs, drawn)
+    regenerated, costs["generation"] = generation(seed, finished.batches, batch_size)
+    if regenerated != conversations:
+        print("note: generation (b) drew other conversations than the campaign compared")
+    return Trial(finished, recorder, costs, len(regenerated))
 
 
 def fastest(trials: Sequence[Trial], name: str) -> Cost:
