@@ -22,9 +22,10 @@ conversations the benchmark then times:
   same JSONL split into the campaign's own batches (so
   the same number of processes and start-up charged the same way), then in
   fixed chunks of 8, then in one single process; output not parsed;
-* generation: the campaign's batches drawn again (``batches(max_size=DEFAULT_BATCH_SIZE)``
-  seeded like the campaign's only round: the very same conversations, which
-  the script checks), and ``generate_conversations(n, seed,
+* generation: the campaign's batches drawn again (full batches of
+  ``campaign_conversations()``, as the campaign batches them, seeded like its
+  only round: the very same conversations, which the script checks), and
+  ``generate_conversations(n, seed,
   conversations(max_size=101))`` for the same number of conversations.
 
 It prints conversations/s for each, and campaign time / (raw reference + raw
@@ -73,7 +74,13 @@ from hypothesis.strategies import SearchStrategy
 from fuzz.engine.targets import Conversation, encode_line, parse_target
 from fuzz.examples.variants import VARIANTS
 from fuzz.gate.corpus import size_key
-from fuzz.search.campaign import DEFAULT_BATCH_SIZE, Campaign, CampaignSettings, round_seed
+from fuzz.search.campaign import (
+    DEFAULT_BATCH_SIZE,
+    Campaign,
+    CampaignSettings,
+    _batches,
+    round_seed,
+)
 from fuzz.search.coverage import generate_conversations
 from fuzz.search.events import (
     BatchCompared,
@@ -83,7 +90,8 @@ from fuzz.search.events import (
     Event,
     RoundFinished,
 )
-from strategies.conversations import WINDOW, batches, conversations
+from fuzz.search.inputs import campaign_conversations
+from strategies.conversations import WINDOW, conversations
 
 REFERENCE = "py:fuzz.examples.analyzer:ExampleAnalyzer"
 REPLAY_ARGV = [sys.executable, "-m", "fuzz.examples.replay"]
@@ -159,13 +167,14 @@ def time_generation(
     """Seconds to draw the campaign's batches again, and ``conversation_count`` conversations.
 
     A campaign that finds nothing runs one round, a Hypothesis run seeded
-    with ``round_seed(seed, 0)`` over ``batches(max_size=DEFAULT_BATCH_SIZE)``;
+    with ``round_seed(seed, 0)`` over full batches of ``campaign_conversations()``;
     drawn the same way, in the same process, the batches come out the same (checked by the
     caller), so that is the generation cost of exactly what the campaign
     analysed. Each strategy is warmed up on a few draws of another seed first.
     """
-    # generate_conversations is typed for conversations; it draws any value.
-    grouped: SearchStrategy[Any] = batches(min_size=1, max_size=DEFAULT_BATCH_SIZE)
+    # The campaign's own batching (fuzz.search.campaign) of the conversations it draws;
+    # generate_conversations is typed for conversations, it draws any value.
+    grouped: SearchStrategy[Any] = _batches(DEFAULT_BATCH_SIZE, campaign_conversations())
     single = conversations(max_size=WINDOW + 1)
     generate_conversations(5, seed + 1, grouped)
     generate_conversations(5, seed + 1, single)
