@@ -47,9 +47,9 @@ Then missing_trigger again with the candidate as a replay program
 every shrink step is a process.
 
 ``--quick`` (about a minute): 20 batches for throughput; shrinking only
-missing_trigger, in process and via cmd, each campaign stopped at the end of
-its first round (the round that finds and shrinks; a full campaign goes on
-exploring the rest of its 150 examples).
+missing_trigger, in process and via cmd, each campaign stopped once that bug
+is found and shrunk (``stop_when``; a full campaign goes on exploring the rest
+of its 150 examples).
 
 Usage: python benchmarks/bench_campaign.py [--quick] [--examples N] [--seed S]
 """
@@ -72,7 +72,7 @@ from _tables import Recorder, groups_of, load, table  # beside this script
 from hypothesis.strategies import SearchStrategy
 
 from fuzz.engine.targets import Conversation, encode_line, parse_target
-from fuzz.examples.variants import VARIANTS
+from fuzz.examples.variants import SHOWS_AS, VARIANTS
 from fuzz.gate.corpus import size_key
 from fuzz.search.campaign import (
     DEFAULT_BATCH_SIZE,
@@ -88,7 +88,6 @@ from fuzz.search.events import (
     CaseImproved,
     DivergenceFound,
     Event,
-    RoundFinished,
 )
 from fuzz.search.inputs import campaign_conversations
 from strategies.conversations import WINDOW, conversations
@@ -293,7 +292,6 @@ class ShrinkTimer:
     """Times, per signature, the first sight and the end of shrinking."""
 
     start: float
-    stop_after_first_round: bool = False
     batches: int = 0
     signatures: dict[str, Found] = field(default_factory=dict)
 
@@ -310,8 +308,6 @@ class ShrinkTimer:
             found.final_at = now
             found.final_size = size_of(event.case.conversation)
             found.final_batches = self.batches
-        elif isinstance(event, RoundFinished) and self.stop_after_first_round:
-            raise KeyboardInterrupt  # Campaign.run stops cleanly, reason "interrupted"
 
 
 def size_of(conversation: Conversation) -> tuple[int, int]:
@@ -327,11 +323,12 @@ class ShrinkRun:
     timer: ShrinkTimer
 
 
-def shrink_campaign(label: str, candidate: str, quick: bool) -> ShrinkRun:
+def shrink_campaign(label: str, candidate: str, variant: str, quick: bool) -> ShrinkRun:
     reference = parse_target(REFERENCE)
     target = parse_target(candidate, timeout=CMD_TIMEOUT)
-    settings = CampaignSettings(seed=SHRINK_SEED, max_examples=SHRINK_EXAMPLES)
-    timer = ShrinkTimer(time.perf_counter(), stop_after_first_round=quick)
+    stop = (SHOWS_AS[variant],) if quick else ()
+    settings = CampaignSettings(seed=SHRINK_SEED, max_examples=SHRINK_EXAMPLES, stop_when=stop)
+    timer = ShrinkTimer(time.perf_counter())
     campaign = Campaign(reference, target, settings, timer)
     timer.start = time.perf_counter()
     finished = campaign.run()
@@ -344,14 +341,16 @@ def show_size(size: tuple[int, int] | None) -> str:
 
 def shrinking(quick: bool) -> None:
     names = QUICK_SHRINK_VARIANTS if quick else SHRINK_VARIANTS
-    stop = ", each stopped after its first round" if quick else ""
+    stop = ", each stopped once its bug is shrunk" if quick else ""
     print(
         f"\n== shrinking: seed {SHRINK_SEED}, max_examples {SHRINK_EXAMPLES}{stop}; "
         f"reference {REFERENCE} =="
     )
-    runs = [shrink_campaign(f"py {name}", py_variant(name), quick) for name in names]
+    runs = [shrink_campaign(f"py {name}", py_variant(name), name, quick) for name in names]
     runs.append(
-        shrink_campaign(f"cmd {CMD_SHRINK_VARIANT}", cmd_variant(CMD_SHRINK_VARIANT), quick)
+        shrink_campaign(
+            f"cmd {CMD_SHRINK_VARIANT}", cmd_variant(CMD_SHRINK_VARIANT), CMD_SHRINK_VARIANT, quick
+        )
     )
     rows: list[list[str]] = []
     for run in runs:
