@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from fuzz.engine.targets import parse_target
 from fuzz.examples.variants import SHOWS_AS, VARIANTS
+from fuzz.gate.corpus import size_key
 from fuzz.search.campaign import Campaign, CampaignSettings
 from fuzz.search.events import DivergenceFound, Event, ShrinkFinished
 
@@ -71,8 +72,7 @@ def measure(variant: str, side: str, max_examples: int, budget: float) -> Row:
     def sink(event: Event) -> None:
         if isinstance(event, DivergenceFound) and event.case.signature.startswith(wanted):
             if row.found_size is None:
-                messages = len(event.case.conversation)
-                chars = sum(len(str(m.get("value", ""))) for m in event.case.conversation)
+                messages, chars, _ = size_key(event.case.conversation)  # as ShrinkFinished's
                 row.found_size = (messages, chars)
         elif isinstance(event, ShrinkFinished) and event.signature.startswith(wanted):
             row.shrink = event
