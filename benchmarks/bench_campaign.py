@@ -78,7 +78,6 @@ from fuzz.search.campaign import (
     DEFAULT_BATCH_SIZE,
     Campaign,
     CampaignSettings,
-    _batches,
     round_seed,
 )
 from fuzz.search.coverage import generate_conversations
@@ -89,7 +88,7 @@ from fuzz.search.events import (
     DivergenceFound,
     Event,
 )
-from fuzz.search.inputs import campaign_conversations
+from fuzz.search.inputs import campaign_batches
 from strategies.conversations import WINDOW, conversations
 
 REFERENCE = "py:fuzz.examples.analyzer:ExampleAnalyzer"
@@ -173,7 +172,7 @@ def time_generation(
     """
     # The campaign's own batching (fuzz.search.campaign) of the conversations it draws;
     # generate_conversations is typed for conversations, it draws any value.
-    grouped: SearchStrategy[Any] = _batches(DEFAULT_BATCH_SIZE, campaign_conversations())
+    grouped: SearchStrategy[Any] = campaign_batches()
     single = conversations(max_size=WINDOW + 1)
     generate_conversations(5, seed + 1, grouped)
     generate_conversations(5, seed + 1, single)

@@ -31,7 +31,8 @@ generation cost and ms/conv the loaded-machine one.
 folder) against the working tree's, each drawn in a fresh subprocess, the two
 alternated ``--rounds`` times so that machine load hits both alike. It prints
 ms/conv and choices/conv per strategy, side by side, with their ratios;
-``campaign_batches(batch_size=8)`` is what a campaign draws.
+``campaign_batches()`` is what a campaign draws (from the working tree's
+``fuzz``, so both sides batch alike).
 
 ``--quick`` draws 400 conversations per strategy instead of 3,000.
 
@@ -59,6 +60,7 @@ from _tables import load, table  # beside this script
 from hypothesis.control import current_build_context
 from hypothesis.strategies import SearchStrategy
 
+from fuzz.cli import BATCH_SIZE  # the campaign default; fuzz.search.inputs imports strategies
 from fuzz.engine.targets import Conversation, parse_target
 from fuzz.examples.analyzer import ExampleAnalyzer
 from fuzz.search.coverage import generate_conversations
@@ -250,9 +252,9 @@ def plans(n: int) -> list[tuple[str, Callable[[], SearchStrategy[Any]], int, boo
     that fails to import (a strategy the other revision lacks) is skipped."""
 
     def campaign() -> SearchStrategy[Any]:
-        from fuzz.search.inputs import campaign_batches
+        from fuzz.search.inputs import campaign_batches  # it imports strategies of REV
 
-        return campaign_batches(batch_size=8)
+        return campaign_batches()
 
     def ladders() -> SearchStrategy[Any]:
         import importlib
@@ -276,7 +278,7 @@ def plans(n: int) -> list[tuple[str, Callable[[], SearchStrategy[Any]], int, boo
         return seeded_conversations(load_seed_chats())
 
     return [
-        ("campaign_batches(batch_size=8)", campaign, max(1, n // BATCH_MEAN), True),
+        ("campaign_batches()", campaign, max(1, n // BATCH_SIZE), True),
         ("conversations(max_size=101)", lambda: conversations(max_size=101), n, False),
         ("conversations()", conversations, n, False),
         ("boundary_conversations()", boundary_conversations, n, False),

@@ -88,10 +88,10 @@ from hypothesis.strategies import SearchStrategy
 
 from fuzz.engine.canonical import schema_violation
 from fuzz.engine.targets import CmdTarget, Conversation, Target, encode_line, parse_target
-from fuzz.search.campaign import Campaign, CampaignSettings, _batches, round_seed
+from fuzz.search.campaign import Campaign, CampaignSettings, round_seed
 from fuzz.search.coverage import generate_conversations
 from fuzz.search.events import BatchCompared, CampaignFinished, Event
-from fuzz.search.inputs import DEFAULT_BATCH_SIZE, campaign_conversations
+from fuzz.search.inputs import DEFAULT_BATCH_SIZE, campaign_batches, campaign_conversations
 
 HERE = Path(__file__).resolve().parent
 REFERENCE_ENV = "SIGNALS_FUZZ_BENCH_REFERENCE"
@@ -318,7 +318,7 @@ def generation(seed: int, examples: int, batch_size: int) -> tuple[list[Conversa
     """The conversations in ``examples`` draws of the campaign's first round, and their cost."""
     # The campaign's own batching (fuzz.search.campaign) of the conversations it draws;
     # generate_conversations is typed for conversations, it draws any value.
-    strategy: SearchStrategy[Any] = _batches(batch_size, campaign_conversations())
+    strategy: SearchStrategy[Any] = campaign_batches(batch_size=batch_size)
     generate_conversations(5, seed + 1, strategy)  # warm-up: strategy construction, caches
     drawn, cost = cost_of(lambda: generate_conversations(examples, round_seed(seed, 0), strategy))
     return [conversation for batch in drawn for conversation in batch], cost

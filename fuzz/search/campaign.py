@@ -70,7 +70,7 @@ from fuzz.search.events import (
     ShrinkFinished,
     Sink,
 )
-from fuzz.search.inputs import DEFAULT_BATCH_SIZE
+from fuzz.search.inputs import DEFAULT_BATCH_SIZE, full_batches
 from fuzz.search.minimise import DEFAULT_MAX_BATCH, minimise
 
 #: The key a campaign's findings live under in a shared example database.
@@ -267,7 +267,7 @@ class Campaign:
             self.strategy, self._unit, self._single = strategy, strategy, False
         else:
             elements = conversations if conversations is not None else _default_conversations()
-            self.strategy = _batches(settings.batch_size, self._marked(elements))
+            self.strategy = full_batches(settings.batch_size, self._marked(elements))
             self._unit, self._single = elements, True
         self.coordinator = coordinator
         self.tally = _Tally()
@@ -765,14 +765,3 @@ def _default_conversations() -> st.SearchStrategy[Conversation]:
     from fuzz.search.inputs import campaign_conversations
 
     return campaign_conversations()
-
-
-def _batches(
-    batch_size: int, elements: st.SearchStrategy[Conversation]
-) -> st.SearchStrategy[list[Conversation]]:
-    """Full batches: bugs shrink on single conversations, never on the batch, so a batch
-    need not shrink, and a replay process is started for ``batch_size`` conversations
-    rather than the handful an ``st.lists`` draws on average."""
-    from strategies.conversations import batches
-
-    return batches(min_size=batch_size, max_size=batch_size, elements=elements)

@@ -53,11 +53,17 @@ def campaign_batches(
     seed_chats: Sequence[Conversation] = (),
     dictionary: Dictionary | Sequence[str] = (),
 ) -> st.SearchStrategy[list[Conversation]]:
-    """What a campaign draws: batches of ``campaign_conversations``."""
+    """What a campaign draws: full batches of ``campaign_conversations``."""
+    elements = campaign_conversations(seed_chats=seed_chats, dictionary=dictionary)
+    return full_batches(batch_size, elements)
+
+
+def full_batches(
+    batch_size: int, elements: st.SearchStrategy[Conversation]
+) -> st.SearchStrategy[list[Conversation]]:
+    """Batches of exactly ``batch_size``: bugs shrink on single conversations, never on the
+    batch, so a batch need not shrink, and a replay process is started for ``batch_size``
+    conversations rather than the handful an ``st.lists`` draws on average."""
     from strategies.conversations import batches
 
-    return batches(
-        min_size=1,
-        max_size=batch_size,
-        elements=campaign_conversations(seed_chats=seed_chats, dictionary=dictionary),
-    )
+    return batches(min_size=batch_size, max_size=batch_size, elements=elements)
