@@ -523,6 +523,7 @@ def run_campaign(
             budget=budget,
             batch_size=batch_size,
             set_aside=settings.set_aside,
+            accepted=set_aside,
             command=command,
             database=resolve_database_spec(database, default_dir=default_database),
             database_key=settings.database_key,

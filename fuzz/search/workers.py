@@ -109,6 +109,9 @@ class WorkerPlan:
     budget: float | None = None
     batch_size: int = DEFAULT_BATCH_SIZE
     set_aside: frozenset[str] = frozenset()
+    #: The baseline's signatures (``--baseline``), which the reports count as accepted;
+    #: ``set_aside`` also holds the bugs ``--resume`` knows, which are not accepted.
+    accepted: frozenset[str] = frozenset()
     command: str = ""
     database: str | None = None  # a resolved ``fuzz.search.database`` spec
     database_key: bytes = b"signals-fuzz.campaign"
@@ -255,7 +258,7 @@ def _worker_main(plan: WorkerPlan, index: int, workers: int, queue: Any, claims:
     from fuzz.search.patterns import PatternTracker
     from fuzz.search.sinks import fan_out
 
-    reports = ReportSink(accepted=plan.set_aside)
+    reports = ReportSink(accepted=plan.accepted)
     patterns = PatternTracker(plan.dictionary) if plan.dictionary is not None else None
     sinks = fan_out(reports, *([patterns] if patterns is not None else []))
     finished: CampaignFinished | None = None

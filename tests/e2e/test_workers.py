@@ -124,6 +124,9 @@ def test_cli_resume_sets_aside_every_shrunk_case(
     assert summary is not None
     assert metrics["conversations_compared"] == int(summary.group(1).replace(",", "")) > 0
     assert metrics["tier_a"] > 0
+    # Resumed bugs are set aside from the search, not accepted by a baseline: the gate fails.
+    known = sorted(load_case(toy_corpus / name).signature for name in before)
+    assert metrics["gate"]["unaccepted_signatures"] == known
 
 
 @pytest.mark.parametrize(
