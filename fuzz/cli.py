@@ -510,6 +510,8 @@ def run_campaign(
     )
     crashes: Sequence[str] = ()
     finished: CampaignFinished
+    if max_examples is not None:
+        workers = min(workers, max_examples)  # a worker draws at least one example
     if workers > 1:
         from fuzz.search.workers import WorkerPlan, run_workers, worker_seed
 

@@ -77,6 +77,16 @@ def test_resumed_workers_never_find_a_saved_bug_again(tmp_path: Path) -> None:
     assert result.finished.tier_a > 0  # the bugs were there to be found
 
 
+def test_no_more_workers_than_examples(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One example cannot be split: the start line must not name two workers and seeds."""
+    corpus = tmp_path / "corpus"
+    args = ["--reference", THANKS, "--candidate", THANKS, "--corpus", str(corpus)]
+    code = main(["campaign", *args, "--max-examples", "1", "--workers", "2", "--database", "none"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "worker processes" not in err and "stopped (max-examples)" in err
+
+
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_cli_resume_sets_aside_every_shrunk_case(
     toy_corpus: Path,
