@@ -6,14 +6,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from hypothesis import strategies as st
 
-from fuzz.engine.targets import Conversation, parse_target
+from fuzz.engine.targets import parse_target
 from fuzz.gate.corpus import Corpus
 from fuzz.gate.reports import render_reproducer
 from fuzz.search.campaign import Campaign, CampaignSettings
 from fuzz.search.sinks import CorpusRecorder
-from tests.fixtures.toy_batches import TOY_CONVERSATIONS
+from tests.fixtures.toy_batches import TOY_BATCHES
 
 THANKS = "py:tests.fixtures.py_analyzers:Thanks"
 TWO_BUGS = "py:tests.fixtures.py_analyzers:TwoBugs"
@@ -21,9 +20,6 @@ GRATITUDE = "counts: interaction.satisfaction.gratitude ref>cand"
 CRASH = "crash IndexError on candidate"
 
 #: Small batches of toy conversations (``tests.fixtures.toy_batches``).
-TOY_BATCHES: st.SearchStrategy[list[Conversation]] = st.lists(
-    TOY_CONVERSATIONS, min_size=1, max_size=6
-)
 
 
 @pytest.fixture(scope="session")

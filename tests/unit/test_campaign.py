@@ -7,14 +7,13 @@ from pathlib import Path
 import pytest
 from hypothesis import strategies as st
 
-from fuzz.engine.targets import Conversation, parse_target
+from fuzz.engine.targets import parse_target
 from fuzz.gate.corpus import Corpus, load_case
 from fuzz.search.campaign import Campaign, CampaignSettings
 from fuzz.search.events import CampaignFinished, DivergenceFound, Event
 from fuzz.search.sinks import CorpusRecorder, fan_out
-from tests.fixtures.toy_batches import TOY_CONVERSATIONS
+from tests.fixtures.toy_batches import TOY_BATCHES as BATCHES
 
-BATCHES: st.SearchStrategy[list[Conversation]] = st.lists(TOY_CONVERSATIONS, min_size=1, max_size=6)
 REF = "py:tests.fixtures.py_analyzers:Thanks"
 BUGGY = "py:tests.fixtures.py_analyzers:TwoBugs"
 GRATITUDE = "counts: interaction.satisfaction.gratitude ref>cand"
