@@ -58,7 +58,6 @@ spaces, look-alikes, case, accents, typographic marks): a near miss.
 from __future__ import annotations
 
 import ast
-import functools
 import io
 import itertools
 import json
@@ -76,7 +75,7 @@ from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
 from strategies.hazards import apply_mutations, hazard_mutations
-from strategies.regexes import Untranslatable, alternative_texts, translate
+from strategies.regexes import Untranslatable, alternative_texts, compile_regex, translate
 from strategies.text import _FRAMES, _embedded, _framed, _maybe
 
 #: Suffixes read as source code, and as word lists.
@@ -550,14 +549,9 @@ _CALLS: Final[tuple[str, ...]] = (
 NEAR_MISS_SHARE: Final = 0.2
 
 
-@functools.cache
-def _compiled(alternative: str) -> re.Pattern[str]:
-    return re.compile(alternative)
-
-
 def _keeps_match(alternative: str, core: str, framed: str) -> str:
     """``framed`` if the alternative still matches in it (raw or lower-cased), else ``core``."""
-    pattern = _compiled(alternative)
+    pattern = compile_regex(alternative)
     if pattern.search(framed) or pattern.search(framed.lower()):
         return framed
     return core

@@ -104,8 +104,10 @@ def _quiet_re() -> Iterator[None]:
         yield
 
 
+@functools.cache
 def compile_regex(pattern: str, flags: int = 0) -> re.Pattern[str]:
-    """``re.compile`` for a harvested pattern: quietly (see ``_quiet_re``)."""
+    """``re.compile`` for a harvested pattern: quietly (see ``_quiet_re``), and kept, as
+    a dictionary holds more patterns than ``re``'s own cache of 512."""
     with _quiet_re():
         return re.compile(pattern, flags)
 
