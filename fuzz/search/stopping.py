@@ -25,11 +25,6 @@ from fuzz.search.events import CampaignFinished, Event
 _STOPPING = threading.Event()
 
 
-def stop_requested() -> bool:
-    """Whether a Ctrl-C asked the campaign to stop (it may not have stopped yet)."""
-    return _STOPPING.is_set()
-
-
 def _interrupt(signum: int, frame: FrameType | None) -> None:
     _STOPPING.set()
     raise KeyboardInterrupt

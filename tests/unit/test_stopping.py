@@ -40,7 +40,7 @@ with handling:
     gc.collect()
     gc.callbacks.remove(callback)
     Broken()
-    print("stopping" if stopping.stop_requested() else "running", flush=True)
+    print("stopping" if stopping._STOPPING.is_set() else "running", flush=True)
     try:
         stopping.check_stop(RoundFinished(1, ()))
     except KeyboardInterrupt:
@@ -73,7 +73,7 @@ def test_the_last_event_passes_and_nothing_stops_without_a_ctrl_c() -> None:
         stopping.check_stop(CampaignFinished("interrupted", 0, 0, 0, 0, (), 0.0))
         with pytest.raises(KeyboardInterrupt):
             stopping.check_stop(RoundFinished(1, ()))
-    assert not stopping.stop_requested()
+    assert not stopping._STOPPING.is_set()
 
 
 def test_python_s_handlers_come_back_after_a_campaign() -> None:
