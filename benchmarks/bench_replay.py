@@ -40,10 +40,11 @@ import hypothesis
 import fuzz
 from fuzz.cli import main as cli_main
 from fuzz.engine.canonical import schema_violation
+from fuzz.engine.case import Case, Provenance
 from fuzz.engine.compare import Tier, compare
 from fuzz.engine.targets import Outcome, TargetIdentity, analyze_pair, encode_line, parse_target
 from fuzz.examples.analyzer import ExampleAnalyzer
-from fuzz.gate.corpus import Case, Provenance, canonical_json
+from fuzz.files import canonical_json
 from fuzz.gate.replay import DEFAULT_CHUNK_SIZE, load_items
 
 REFERENCE = "py:fuzz.examples.analyzer:ExampleAnalyzer"

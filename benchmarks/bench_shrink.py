@@ -29,9 +29,9 @@ import sys
 import time
 from dataclasses import dataclass
 
+from fuzz.engine.case import size_key
 from fuzz.engine.targets import parse_target
 from fuzz.examples.variants import SHOWS_AS, VARIANTS
-from fuzz.gate.corpus import size_key
 from fuzz.search.campaign import Campaign, CampaignSettings
 from fuzz.search.events import DivergenceFound, Event, ShrinkFinished
 

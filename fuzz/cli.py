@@ -465,8 +465,9 @@ def run_campaign(
     import functools
 
     from fuzz.engine.targets import parse_target
+    from fuzz.files import ensure_writable_dir
     from fuzz.gate.baseline import load_optional
-    from fuzz.gate.corpus import Corpus, ensure_writable_dir
+    from fuzz.gate.corpus import Corpus
     from fuzz.gate.parity import ReportSink
     from fuzz.gate.reports import render_reproducer
     from fuzz.gate.seeds import harvest_dictionary, read_seed_file
@@ -792,7 +793,8 @@ def _parity(args: argparse.Namespace, args_list: Sequence[str]) -> int:
 
 
 def _corpus(args: argparse.Namespace, args_list: Sequence[str]) -> int:
-    from fuzz.gate.corpus import Corpus, check_source_dirs, ensure_writable_dir, merge_corpora
+    from fuzz.files import ensure_writable_dir
+    from fuzz.gate.corpus import Corpus, check_source_dirs, merge_corpora
     from fuzz.gate.reports import render_reproducer
 
     check_source_dirs(args.sources)  # before --into is created

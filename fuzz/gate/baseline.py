@@ -32,7 +32,7 @@ from typing import Any
 import attrs
 
 from fuzz.errors import UsageError
-from fuzz.gate.corpus import canonical_json, write_atomic
+from fuzz.files import canonical_json, write_atomic
 
 SCHEMA_VERSION = 1
 

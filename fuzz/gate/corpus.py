@@ -1,197 +1,25 @@
-"""Saved regression cases: the on-disk format, versioned, and the store.
+"""The corpus: a folder of saved cases, one per signature, the smallest known.
 
-A case is one conversation on which the two sides diverged at Tier A, with
-both outcomes, the diff and the provenance needed to rerun it. On disk it is
-one canonical JSON file (sorted keys, two-space indent, trailing newline) so
-corpus changes review well, named ``<slug>-<hash>.json`` where the hash is
-of the conversation alone: the same conversation is the same file.
-
-The store keeps at most one case per signature, the smallest known: a bug
-found again, or found smaller, replaces its case instead of adding another.
-Writes go to a temporary file in the same folder and are renamed into place,
-so an interrupted campaign leaves whole files only.
+A case (``fuzz.engine.case.Case``) is stored as one canonical JSON file named
+``<slug>-<hash>.json`` (see ``Case.stem``), its Markdown reproducer beside it
+in the reproducer folder. The store keeps at most one case per signature: a
+bug found again, or found smaller, replaces its case instead of adding
+another. Every write is atomic (``fuzz.files.write_atomic``), so an
+interrupted campaign leaves whole files only. ``merge_corpora`` folds
+several corpus folders into one by the same rule.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import re
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 import attrs
 
-from fuzz.engine.compare import Tier
-from fuzz.engine.targets import Conversation, Failure, FailureKind, Outcome, TargetIdentity
+from fuzz.engine.case import Case
 from fuzz.errors import UsageError
-
-SCHEMA_VERSION = 1
-
-
-@attrs.frozen
-class Provenance:
-    """Where a case came from: enough to rerun the campaign that found it."""
-
-    seed: int | None
-    fuzzer_version: str
-    hypothesis_version: str
-    python_version: str
-    reference: TargetIdentity
-    candidate: TargetIdentity
-    found_at: str
-    command: str
-
-
-def conversation_hash(conversation: Sequence[Mapping[str, Any]]) -> str:
-    """SHA-256 of the conversation's canonical JSON: its stable name."""
-    text = json.dumps(list(conversation), sort_keys=True, ensure_ascii=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("ascii")).hexdigest()
-
-
-def size_key(conversation: Sequence[Mapping[str, Any]]) -> tuple[int, int, int]:
-    """Smaller is better: fewer messages, then less text, then shorter JSON."""
-    text = sum(len(str(message.get("value", ""))) for message in conversation)
-    return (len(conversation), text, len(json.dumps(list(conversation), ensure_ascii=True)))
-
-
-def slugify(signature: str, *, limit: int = 60) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", signature.lower()).strip("-")
-    return slug[:limit].rstrip("-") or "case"
-
-
-@attrs.frozen
-class Case:
-    """One Tier-A divergence, as saved."""
-
-    conversation: Conversation
-    tier: Tier
-    kind: str
-    signature: str
-    reference: Outcome
-    candidate: Outcome
-    diff: Mapping[str, Any]
-    shrunk: bool
-    provenance: Provenance
-
-    @property
-    def case_id(self) -> str:
-        return conversation_hash(self.conversation)
-
-    @property
-    def stem(self) -> str:
-        """File name without extension, shared by the corpus file and the reproducer."""
-        return f"{slugify(self.signature)}-{self.case_id[:12]}"
-
-    @property
-    def input_line(self) -> dict[str, Any]:
-        """The replay protocol line for this conversation."""
-        return {"id": self.case_id[:12], "messages": self.conversation}
-
-    def smaller_than(self, other: Case) -> bool:
-        """Whether this case should replace ``other`` for the same signature."""
-        return (size_key(self.conversation), not self.shrunk) < (
-            size_key(other.conversation),
-            not other.shrunk,
-        )
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "schema_version": SCHEMA_VERSION,
-            "case_id": self.case_id,
-            "input": self.input_line,
-            "tier": self.tier.value,
-            "kind": self.kind,
-            "signature": self.signature,
-            "shrunk": self.shrunk,
-            "outcomes": {
-                "reference": outcome_to_json(self.reference),
-                "candidate": outcome_to_json(self.candidate),
-            },
-            "diff": self.diff,
-            "provenance": attrs.asdict(self.provenance),
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Case:
-        """Rebuild a case; ``KeyError``/``TypeError``/``ValueError`` on a malformed one."""
-        if data.get("schema_version") != SCHEMA_VERSION:
-            raise ValueError(
-                f"schema_version {data.get('schema_version')!r} is not {SCHEMA_VERSION}"
-            )
-        prov = dict(data["provenance"])
-        prov["reference"] = TargetIdentity(**prov["reference"])
-        prov["candidate"] = TargetIdentity(**prov["candidate"])
-        messages = data["input"]["messages"]
-        if not isinstance(messages, list):
-            raise TypeError("input.messages is not a list")
-        return cls(
-            conversation=messages,
-            tier=Tier(data["tier"]),
-            kind=str(data["kind"]),
-            signature=str(data["signature"]),
-            reference=outcome_from_json(data["outcomes"]["reference"]),
-            candidate=outcome_from_json(data["outcomes"]["candidate"]),
-            diff=data["diff"],
-            shrunk=bool(data["shrunk"]),
-            provenance=Provenance(**prov),
-        )
-
-
-def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
-    if outcome.failure is not None:
-        failure = attrs.asdict(outcome.failure)
-        failure["kind"] = outcome.failure.kind.value
-        return {"failure": failure}
-    return {"report": outcome.report}
-
-
-def outcome_from_json(data: Mapping[str, Any]) -> Outcome:
-    if "failure" in data:
-        failure = dict(data["failure"])
-        failure["kind"] = FailureKind(failure["kind"])
-        return Outcome.of_failure(Failure(**failure))
-    return Outcome.of_report(dict(data["report"]))
-
-
-def canonical_json(data: Any) -> str:
-    """The one way corpus files are written: sorted keys, fixed indent."""
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a whole file or nothing: temp file in the same folder, then rename."""
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below; kept past close for the rename
-        "w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            try:
-                handle.write(text)
-            except UnicodeEncodeError:
-                handle.write(text.encode("utf-8", "backslashreplace").decode("utf-8"))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(handle.name, path)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
-
-
-def ensure_writable_dir(path: Path, flag: str) -> Path:
-    """Create ``path`` if needed and prove it takes files, or raise ``UsageError``."""
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path, prefix=".probe-"):
-            pass
-    except OSError as exc:
-        raise UsageError(
-            f"{flag}={str(path)!r} is not a writable directory: {exc.strerror}"
-        ) from None
-    return path
+from fuzz.files import canonical_json, ensure_writable_dir, write_atomic
 
 
 def load_case(path: Path) -> Case:

@@ -36,11 +36,11 @@ from typing import Any
 
 import attrs
 
+from fuzz.engine.case import Case, conversation_hash, size_key
 from fuzz.engine.compare import Comparison
 from fuzz.engine.targets import Target
-from fuzz.gate.corpus import Case, canonical_json, conversation_hash, size_key, write_atomic
+from fuzz.files import canonical_json, jsonl_line, write_atomic
 from fuzz.gate.metrics import DEFAULT_DRIFT_THRESHOLD, Metrics, divergence_json, drift
-from fuzz.gate.seeds import jsonl_line
 from fuzz.search.events import (
     CampaignFinished,
     CampaignStarted,

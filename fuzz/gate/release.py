@@ -21,8 +21,8 @@ import attrs
 
 from fuzz.engine.targets import Target, parse_target
 from fuzz.errors import UsageError
+from fuzz.files import ensure_writable_dir
 from fuzz.gate.baseline import Baseline, load_optional
-from fuzz.gate.corpus import ensure_writable_dir
 from fuzz.gate.metrics import DEFAULT_DRIFT_THRESHOLD, Metrics, run_metadata
 from fuzz.gate.parity import JunitCase, ParityReport, diff_record, write_junit, write_reports
 from fuzz.gate.replay import (

@@ -42,10 +42,11 @@ import hypothesis
 
 import fuzz
 from fuzz.engine.canonical import tier_c_view
+from fuzz.engine.case import Case, Provenance, conversation_hash
 from fuzz.engine.compare import Comparison, Tier, compare, structural_diff
 from fuzz.engine.targets import Conversation, Outcome, Target, TargetIdentity, analyze_pair
 from fuzz.errors import UsageError
-from fuzz.gate.corpus import Case, Provenance, conversation_hash, load_case
+from fuzz.gate.corpus import load_case
 
 DEFAULT_CHUNK_SIZE = 256
 

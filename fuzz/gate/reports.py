@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from fuzz.engine.canonical import tier_a_view
+from fuzz.engine.case import Case
 from fuzz.engine.targets import Outcome
-from fuzz.gate.corpus import Case
 
 DEFAULT_REFERENCE = "py:signals.analyzer:SignalAnalyzer"
 DEFAULT_CANDIDATE = "cmd:signals_replay"

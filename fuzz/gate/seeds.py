@@ -30,14 +30,12 @@ literals, with a bad path as a ``UsageError``.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from fuzz.errors import UsageError
+from fuzz.files import jsonl_line, write_atomic
 from strategies.dictionary import Dictionary, harvest
 from strategies.seeds import parse_seed_text
 
@@ -115,21 +113,12 @@ def to_sharegpt(conversation: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
 
 
 def write_seed_file(path: Path, records: Iterable[dict[str, Any]]) -> None:
-    """Write replay-shaped JSONL atomically: a temp file beside ``path``, then a rename."""
+    """Write replay-shaped JSONL, whole or not at all (``fuzz.files.write_atomic``)."""
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"--out={str(path)!r}: folder {str(parent)!r} does not exist")
-    fd, temp = tempfile.mkstemp(dir=parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            for record in records:
-                handle.write(jsonl_line(record) + "\n")
-        os.chmod(temp, 0o644)  # mkstemp makes it private; a seed file is ordinary data
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, "".join(jsonl_line(record) + "\n" for record in records))
 
 
 def read_seed_file(path: Path) -> list[list[dict[str, str]]]:
@@ -161,27 +150,6 @@ _GATED_HINT = (
     "; lmsys-chat-1m is gated: accept its terms on the Hugging Face Hub and set HF_TOKEN "
     "(or run huggingface-cli login), with network access"
 )
-
-
-#: Characters ``str.splitlines()`` breaks lines at that ``json.dumps`` leaves raw.
-_LINE_BREAKERS: Final = {"\u0085": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-
-
-def jsonl_line(record: dict[str, Any]) -> str:
-    """One JSONL record: readable UTF-8, or ASCII escapes when a lone surrogate cannot be UTF-8.
-
-    U+0085, U+2028 and U+2029 are always escaped (they can only occur inside
-    JSON strings), so a reader that splits with ``str.splitlines()`` still
-    sees one record per line.
-    """
-    line = json.dumps(record, ensure_ascii=False, sort_keys=True)
-    try:
-        line.encode("utf-8")
-    except UnicodeEncodeError:
-        return json.dumps(record, ensure_ascii=True, sort_keys=True)
-    for char, escape in _LINE_BREAKERS.items():
-        line = line.replace(char, escape)
-    return line
 
 
 def _one_line(exc: BaseException) -> str:

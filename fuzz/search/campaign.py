@@ -55,9 +55,9 @@ from hypothesis.database import ExampleDatabase, InMemoryExampleDatabase
 from hypothesis.errors import HypothesisException, HypothesisWarning
 
 import fuzz
+from fuzz.engine.case import Case, Provenance, size_key
 from fuzz.engine.compare import Comparison, Divergence, Tier, compare
 from fuzz.engine.targets import CmdTarget, Conversation, Outcome, Target, analyze_pair
-from fuzz.gate.corpus import Case, Provenance, size_key
 from fuzz.search.determinism import without_local_constants
 from fuzz.search.events import (
     BatchCompared,

@@ -63,7 +63,7 @@ def open_database(
 
 
 def _open_directory(path: Path, flag: str) -> ExampleDatabase:
-    from fuzz.gate.corpus import ensure_writable_dir
+    from fuzz.files import ensure_writable_dir
 
     return DirectoryBasedExampleDatabase(ensure_writable_dir(path, flag))
 

@@ -11,9 +11,9 @@ from collections.abc import Callable
 
 import attrs
 
+from fuzz.engine.case import Case
 from fuzz.engine.compare import Comparison
 from fuzz.engine.targets import Conversation, Outcome, TargetIdentity
-from fuzz.gate.corpus import Case
 
 
 @attrs.frozen

@@ -42,8 +42,8 @@ from typing import Final, TypeVar
 
 import attrs
 
+from fuzz.engine.case import size_key
 from fuzz.engine.targets import Conversation
-from fuzz.gate.corpus import size_key
 
 #: Candidates sent in one batch (one process per side for a ``cmd:`` target).
 DEFAULT_MAX_BATCH: Final = 128

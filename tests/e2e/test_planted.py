@@ -15,9 +15,9 @@ from collections.abc import Callable
 import attrs
 import pytest
 
+from fuzz.engine.case import Case
 from fuzz.engine.targets import parse_target
 from fuzz.examples.variants import SHOWS_AS, VARIANTS
-from fuzz.gate.corpus import Case
 from fuzz.search.campaign import Campaign, CampaignSettings
 
 pytestmark = pytest.mark.slow

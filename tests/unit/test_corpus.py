@@ -8,10 +8,11 @@ from pathlib import Path
 import attrs
 import pytest
 
+from fuzz.engine.case import Case, Provenance
 from fuzz.engine.compare import Tier
 from fuzz.engine.targets import Failure, FailureKind, Outcome, TargetIdentity
 from fuzz.errors import UsageError
-from fuzz.gate.corpus import Case, Corpus, Provenance, load_case
+from fuzz.gate.corpus import Corpus, load_case
 from tests.fixtures.minimal_report import thanks_report
 
 IDENTITY = TargetIdentity(spec="py:m:A", kind="py", path="/m.py", sha256="0" * 64, version="1.0")

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from fuzz.cli import main
-from fuzz.gate.corpus import Case, Corpus, load_case, merge_corpora
+from fuzz.engine.case import Case
+from fuzz.gate.corpus import Corpus, load_case, merge_corpora
 from tests.unit.test_corpus import make_case
 
 X, Y = "counts: x ref>cand", "crash IndexError on candidate"

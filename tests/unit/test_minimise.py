@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from fuzz.engine.case import size_key
 from fuzz.engine.targets import Conversation
-from fuzz.gate.corpus import size_key
 from fuzz.search.minimise import minimise
 
 
