@@ -49,10 +49,10 @@ from dataclasses import dataclass
 from _tables import load  # beside this script
 
 from fuzz.engine.targets import parse_target
-from fuzz.gate.parity import ReportSink
 from fuzz.search.campaign import Campaign, CampaignSettings
 from fuzz.search.events import Event
 from fuzz.search.inputs import campaign_conversations
+from fuzz.search.sinks import ReportSink
 from fuzz.search.workers import WorkerPlan, run_workers
 
 REFERENCE = "py:fuzz.examples.analyzer:ExampleAnalyzer"

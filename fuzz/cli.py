@@ -468,15 +468,14 @@ def run_campaign(
     from fuzz.files import ensure_writable_dir
     from fuzz.gate.baseline import load_optional
     from fuzz.gate.corpus import Corpus
-    from fuzz.gate.parity import ReportSink
-    from fuzz.gate.reports import render_reproducer
+    from fuzz.gate.reproducers import render_reproducer
     from fuzz.gate.seeds import harvest_dictionary, read_seed_file
     from fuzz.search.campaign import Campaign, CampaignSettings
     from fuzz.search.database import open_database, resolve_database_spec
     from fuzz.search.events import CampaignFinished
     from fuzz.search.inputs import campaign_conversations
     from fuzz.search.patterns import PatternTracker
-    from fuzz.search.sinks import CorpusRecorder, ProgressLine, fan_out
+    from fuzz.search.sinks import CorpusRecorder, ProgressLine, ReportSink, fan_out
 
     set_aside = load_optional(baseline).accepted(datetime.date.today())
     if out_dir is not None:
@@ -555,7 +554,7 @@ def run_campaign(
     if patterns is not None:
         _print_pattern_summary(patterns.coverage())
     if out_dir is not None:
-        from fuzz.gate.parity import write_campaign_reports
+        from fuzz.search.sinks import write_campaign_reports
 
         write_campaign_reports(
             out_dir, reports, finished, reference, candidate, baseline, drift_threshold
@@ -713,7 +712,7 @@ def _reproduce(args: argparse.Namespace, args_list: Sequence[str]) -> int:
     from fuzz.engine.targets import parse_target
     from fuzz.gate.corpus import load_case
     from fuzz.gate.replay import Status, replay_cases
-    from fuzz.gate.reports import tier_a_table
+    from fuzz.gate.reproducers import tier_a_table
 
     if not args.file.is_file():
         raise UsageError(f"{str(args.file)!r} is not a corpus case file")
@@ -795,7 +794,7 @@ def _parity(args: argparse.Namespace, args_list: Sequence[str]) -> int:
 def _corpus(args: argparse.Namespace, args_list: Sequence[str]) -> int:
     from fuzz.files import ensure_writable_dir
     from fuzz.gate.corpus import Corpus, check_source_dirs, merge_corpora
-    from fuzz.gate.reports import render_reproducer
+    from fuzz.gate.reproducers import render_reproducer
 
     check_source_dirs(args.sources)  # before --into is created
     into = ensure_writable_dir(args.into, "--into")

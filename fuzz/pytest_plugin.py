@@ -127,7 +127,7 @@ class CaseItem(pytest.Item):
 
     def runtest(self) -> None:
         from fuzz.gate.replay import current_case, with_detail
-        from fuzz.gate.reports import render_reproducer
+        from fuzz.gate.reproducers import render_reproducer
 
         state = self.config.stash[_STATE_KEY]
         result = state.result_for(self)

@@ -1,7 +1,9 @@
-"""Stage 3, the gate: keep what was found and judge a release by it.
+"""Stage 2, the gate: keep what was found and judge a release by it.
 
-``corpus`` is the on-disk format of saved cases; ``replay`` reruns them,
-``baseline`` says which divergences are accepted, ``release`` ties both into
-the release gate; ``metrics``, ``parity`` and ``reports`` write what a run
-found; ``seeds`` samples lmsys chats for the parity run.
+``corpus`` stores saved cases (``fuzz.engine.case``), one per signature;
+``replay`` reruns them, ``baseline`` says which divergences are accepted,
+``release`` ties both into the release gate; ``metrics`` and
+``report_files`` write what a run found (``--out``), ``reproducers`` the
+Markdown write-up of one case; ``seeds`` samples lmsys chats into seed files.
+The gate imports the engine, never the search.
 """

@@ -4,7 +4,7 @@
 (saved case or plain conversation) goes through both targets in as few
 processes as possible, gets a status (``fuzz.gate.replay``), is accepted or not by
 the baseline (``fuzz.gate.baseline``), and lands in the reports
-(``fuzz.gate.parity``). The run fails (exit 1) iff some Tier-A divergence is not
+(``fuzz.gate.report_files``). The run fails (exit 1) iff some Tier-A divergence is not
 accepted.
 """
 
@@ -24,7 +24,6 @@ from fuzz.errors import UsageError
 from fuzz.files import ensure_writable_dir
 from fuzz.gate.baseline import Baseline, load_optional
 from fuzz.gate.metrics import DEFAULT_DRIFT_THRESHOLD, Metrics, run_metadata
-from fuzz.gate.parity import JunitCase, ParityReport, diff_record, write_junit, write_reports
 from fuzz.gate.replay import (
     ReplayItem,
     ReplayResult,
@@ -35,7 +34,8 @@ from fuzz.gate.replay import (
     replay_items,
     with_detail,
 )
-from fuzz.gate.reports import render_reproducer
+from fuzz.gate.report_files import JunitCase, ParityReport, diff_record, write_junit, write_reports
+from fuzz.gate.reproducers import render_reproducer
 
 EXIT_OK, EXIT_DIVERGED = 0, 1
 

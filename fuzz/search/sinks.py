@@ -1,21 +1,42 @@
-"""Consumers of campaign events: the live progress line and the corpus recorder."""
+"""Every consumer of campaign events, in one place.
+
+The campaign only emits events (``fuzz.search.events``); what a user sees
+and keeps is made here, by sinks the composition root (``fuzz.search.run``)
+chains with ``fan_out``:
+
+* ``ProgressLine``: the live progress on stderr, and the found / shrunk /
+  finished lines;
+* ``CorpusRecorder``: saves each case the moment it is found and again each
+  time it shrinks (``fuzz.gate.corpus``);
+* ``ReportSink``: gathers metrics and diff records for the report files
+  (``fuzz.gate.report_files``), written by ``write_campaign_reports``.
+
+``fuzz.search.patterns.PatternTracker`` is one more sink, kept beside the
+pattern coverage it measures.
+"""
 
 from __future__ import annotations
 
+import datetime
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import attrs
 
+from fuzz.engine.case import Case, conversation_hash, size_key
+from fuzz.engine.targets import Target
 from fuzz.gate.corpus import Corpus
+from fuzz.gate.metrics import DEFAULT_DRIFT_THRESHOLD, Metrics
+from fuzz.gate.report_files import ParityReport, case_record, diff_record, write_reports
 from fuzz.search.events import (
     BatchCompared,
     CampaignFinished,
     CampaignStarted,
     CaseImproved,
+    ConversationCompared,
     DivergenceFound,
     Event,
     ShrinkFinished,
@@ -142,3 +163,99 @@ class ProgressLine:
             self._drawn = True
         else:
             self._say(line)
+
+
+# ------------------------------------------------------------ report files ---
+
+
+@attrs.define
+class ReportSink:
+    """Accumulates a campaign's events into metrics and diff records for ``write_reports``."""
+
+    metrics: Metrics = attrs.field(factory=Metrics)
+    cases: dict[str, Case] = attrs.field(factory=dict)
+    tier_b_examples: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = attrs.field(
+        factory=dict
+    )
+    accepted: frozenset[str] = frozenset()  # the baseline's signatures, set aside by the search
+    started: CampaignStarted | None = None
+    started_at: str | None = None
+
+    def merge(
+        self,
+        metrics: Metrics,
+        tier_b_examples: dict[str, tuple[tuple[int, int, int], dict[str, Any]]],
+    ) -> None:
+        """Add what another sink of the same campaign counted (a worker's)."""
+        self.metrics.merge(metrics)
+        for signature, example in tier_b_examples.items():
+            if self._smaller_tier_b(signature, example[0]):
+                self.tier_b_examples[signature] = example
+
+    def _smaller_tier_b(self, signature: str, size: tuple[int, int, int]) -> bool:
+        """Whether an example of ``size`` would be the smallest yet for this Tier-B signature."""
+        known = self.tier_b_examples.get(signature)
+        return known is None or size < known[0]
+
+    def __call__(self, event: Event) -> None:
+        if isinstance(event, ConversationCompared):
+            comparison = event.comparison
+            tier_a = comparison.tier_a
+            accepted = tier_a is not None and tier_a.signature in self.accepted
+            self.metrics.add(event.reference, event.candidate, comparison, accepted=accepted)
+            tier_b = comparison.tier_b
+            if tier_b is not None and comparison.tier_a is None:
+                size = size_key(event.conversation)
+                if self._smaller_tier_b(tier_b.signature, size):
+                    record = diff_record(
+                        conversation_hash(event.conversation)[:12],
+                        comparison,
+                        messages=event.conversation,
+                    )
+                    assert record is not None
+                    self.tier_b_examples[tier_b.signature] = (size, record)
+        elif isinstance(event, DivergenceFound | CaseImproved):
+            self.cases[event.case.signature] = event.case
+        elif isinstance(event, CampaignStarted):
+            self.started = event
+            self.started_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+
+    def records(self) -> list[dict[str, Any]]:
+        found = [case_record(case) for _, case in sorted(self.cases.items())]
+        examples = [record for _, (_, record) in sorted(self.tier_b_examples.items())]
+        return found + examples
+
+
+def write_campaign_reports(
+    out_dir: Path,
+    sink: ReportSink,
+    finished: CampaignFinished,
+    reference: Target,
+    candidate: Target,
+    baseline_path: Path | None,
+    threshold: float = DEFAULT_DRIFT_THRESHOLD,
+) -> dict[str, Path]:
+    """The parity reports of a finished campaign, from what its ``ReportSink`` gathered."""
+    from fuzz.gate.baseline import load_optional
+    from fuzz.gate.metrics import run_metadata
+
+    baseline = load_optional(baseline_path)
+    today = datetime.date.today()
+    started = sink.started
+    report = ParityReport(
+        mode="campaign",
+        metrics=sink.metrics,
+        run=run_metadata(
+            mode="campaign",
+            reference=reference.identity,
+            candidate=candidate.identity,
+            seed=None if started is None else started.seed,
+            command="" if started is None else started.command,
+            started_at=sink.started_at,
+        ),
+        records=sink.records(),
+        baseline={sig: entry.to_json() for sig, entry in baseline.entries.items()},
+        expired=baseline.expired(today),
+        found=finished.signatures,
+    )
+    return write_reports(out_dir, report, threshold=threshold)

@@ -254,9 +254,8 @@ class _Forward:
 def _worker_main(plan: WorkerPlan, index: int, workers: int, queue: Any, claims: Path) -> None:
     """A worker process: one campaign with its own seed and share, reporting to ``queue``."""
     handle_ctrl_c(once=True)
-    from fuzz.gate.parity import ReportSink
     from fuzz.search.patterns import PatternTracker
-    from fuzz.search.sinks import fan_out
+    from fuzz.search.sinks import ReportSink, fan_out
 
     reports = ReportSink(accepted=plan.accepted)
     patterns = PatternTracker(plan.dictionary) if plan.dictionary is not None else None

@@ -9,7 +9,7 @@ import pytest
 
 from fuzz.engine.targets import parse_target
 from fuzz.gate.corpus import Corpus
-from fuzz.gate.reports import render_reproducer
+from fuzz.gate.reproducers import render_reproducer
 from fuzz.search.campaign import Campaign, CampaignSettings
 from fuzz.search.sinks import CorpusRecorder
 from tests.fixtures.toy_batches import TOY_BATCHES

@@ -1,4 +1,4 @@
-"""Parity reports: what the old release-gate harness wrote, from any run.
+"""Report files (`--out DIR`): what the old release-gate harness wrote, from any run.
 
 A replay, a parity run over a seed file and a campaign all end in the same
 files in ``--out DIR``:
@@ -26,7 +26,6 @@ Every file is written whole or not at all (``write_atomic``).
 
 from __future__ import annotations
 
-import datetime
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -36,19 +35,10 @@ from typing import Any
 
 import attrs
 
-from fuzz.engine.case import Case, conversation_hash, size_key
+from fuzz.engine.case import Case
 from fuzz.engine.compare import Comparison
-from fuzz.engine.targets import Target
 from fuzz.files import canonical_json, jsonl_line, write_atomic
 from fuzz.gate.metrics import DEFAULT_DRIFT_THRESHOLD, Metrics, divergence_json, drift
-from fuzz.search.events import (
-    CampaignFinished,
-    CampaignStarted,
-    CaseImproved,
-    ConversationCompared,
-    DivergenceFound,
-    Event,
-)
 
 DIFFS, METRICS, SUMMARY, DRIFT = "diffs.jsonl", "metrics.json", "summary.md", "drift.json"
 
@@ -451,99 +441,3 @@ def render_summary(
         lines += [*_drift_section(drift_data), ""]
     lines += ["## Run", "", *_run_table(report.run), ""]
     return "\n".join(lines)
-
-
-# ---------------------------------------------------------- campaign sink ---
-
-
-@attrs.define
-class ReportSink:
-    """Accumulates a campaign's events into metrics and diff records for ``write_reports``."""
-
-    metrics: Metrics = attrs.field(factory=Metrics)
-    cases: dict[str, Case] = attrs.field(factory=dict)
-    tier_b_examples: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = attrs.field(
-        factory=dict
-    )
-    accepted: frozenset[str] = frozenset()  # the baseline's signatures, set aside by the search
-    started: CampaignStarted | None = None
-    started_at: str | None = None
-
-    def merge(
-        self,
-        metrics: Metrics,
-        tier_b_examples: dict[str, tuple[tuple[int, int, int], dict[str, Any]]],
-    ) -> None:
-        """Add what another sink of the same campaign counted (a worker's)."""
-        self.metrics.merge(metrics)
-        for signature, example in tier_b_examples.items():
-            if self._smaller_tier_b(signature, example[0]):
-                self.tier_b_examples[signature] = example
-
-    def _smaller_tier_b(self, signature: str, size: tuple[int, int, int]) -> bool:
-        """Whether an example of ``size`` would be the smallest yet for this Tier-B signature."""
-        known = self.tier_b_examples.get(signature)
-        return known is None or size < known[0]
-
-    def __call__(self, event: Event) -> None:
-        if isinstance(event, ConversationCompared):
-            comparison = event.comparison
-            tier_a = comparison.tier_a
-            accepted = tier_a is not None and tier_a.signature in self.accepted
-            self.metrics.add(event.reference, event.candidate, comparison, accepted=accepted)
-            tier_b = comparison.tier_b
-            if tier_b is not None and comparison.tier_a is None:
-                size = size_key(event.conversation)
-                if self._smaller_tier_b(tier_b.signature, size):
-                    record = diff_record(
-                        conversation_hash(event.conversation)[:12],
-                        comparison,
-                        messages=event.conversation,
-                    )
-                    assert record is not None
-                    self.tier_b_examples[tier_b.signature] = (size, record)
-        elif isinstance(event, DivergenceFound | CaseImproved):
-            self.cases[event.case.signature] = event.case
-        elif isinstance(event, CampaignStarted):
-            self.started = event
-            self.started_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-
-    def records(self) -> list[dict[str, Any]]:
-        found = [case_record(case) for _, case in sorted(self.cases.items())]
-        examples = [record for _, (_, record) in sorted(self.tier_b_examples.items())]
-        return found + examples
-
-
-def write_campaign_reports(
-    out_dir: Path,
-    sink: ReportSink,
-    finished: CampaignFinished,
-    reference: Target,
-    candidate: Target,
-    baseline_path: Path | None,
-    threshold: float = DEFAULT_DRIFT_THRESHOLD,
-) -> dict[str, Path]:
-    """The parity reports of a finished campaign, from what its ``ReportSink`` gathered."""
-    from fuzz.gate.baseline import load_optional
-    from fuzz.gate.metrics import run_metadata
-
-    baseline = load_optional(baseline_path)
-    today = datetime.date.today()
-    started = sink.started
-    report = ParityReport(
-        mode="campaign",
-        metrics=sink.metrics,
-        run=run_metadata(
-            mode="campaign",
-            reference=reference.identity,
-            candidate=candidate.identity,
-            seed=None if started is None else started.seed,
-            command="" if started is None else started.command,
-            started_at=sink.started_at,
-        ),
-        records=sink.records(),
-        baseline={sig: entry.to_json() for sig, entry in baseline.entries.items()},
-        expired=baseline.expired(today),
-        found=finished.signatures,
-    )
-    return write_reports(out_dir, report, threshold=threshold)

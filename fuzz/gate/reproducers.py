@@ -1,4 +1,4 @@
-"""Human-facing write-ups: the Markdown reproducer of a case.
+"""Reproducers: the Markdown write-up of one case, ready to paste into an issue.
 
 A reproducer is pasted into an issue by someone who has never run
 signals-fuzz, so it carries everything inline: the conversation, the exact
