@@ -6,7 +6,7 @@ alternation of 3-6 words, an optional separator, and a status code or a
 word, like the port's observation rules (about 6 alternatives each). Then,
 in one run, on the same machine, for each size:
 
-* harvest: reading and translating the tree (``fuzz.gate.seeds.harvest_dictionary``);
+* harvest: reading and translating the tree (``fuzz.search.harvest.harvest``);
 * campaign draws: ``campaign_conversations(dictionary=...)``, what a
   campaign draws (generated conversations mixed with dictionary ones), drawn
   with ``fuzz.search.coverage.generate_conversations`` (one seeded
@@ -42,7 +42,7 @@ from pathlib import Path
 import hypothesis
 from _tables import load  # beside this script
 
-from fuzz.gate.seeds import harvest_dictionary
+from fuzz.search import harvest as harvesting
 from fuzz.search.coverage import generate_conversations
 from fuzz.search.inputs import campaign_conversations
 from fuzz.search.patterns import PatternTracker
@@ -90,8 +90,8 @@ def synthetic_tree(root: Path, size: int, seed: int) -> Path:
 
 def measure(size: int, n: int, seed: int, root: Path) -> Row:
     started = time.perf_counter()
-    harvested = harvest_dictionary([synthetic_tree(root, size, seed)]) if size else Dictionary()
-    harvest = time.perf_counter() - started
+    harvested = harvesting.harvest([synthetic_tree(root, size, seed)]) if size else Dictionary()
+    harvest_seconds = time.perf_counter() - started
 
     strategy = campaign_conversations(dictionary=harvested)
     started = time.perf_counter()
@@ -115,7 +115,7 @@ def measure(size: int, n: int, seed: int, root: Path) -> Row:
         size=size,
         patterns=len(harvested.patterns),
         alternatives=harvested.alternative_count,
-        harvest=harvest,
+        harvest=harvest_seconds,
         campaign_rate=campaign_rate,
         dictionary_rate=dictionary_rate,
         tracking_rate=tracking_rate,

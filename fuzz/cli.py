@@ -469,10 +469,11 @@ def run_campaign(
     from fuzz.gate.baseline import load_optional
     from fuzz.gate.corpus import Corpus
     from fuzz.gate.reproducers import render_reproducer
-    from fuzz.gate.seeds import harvest_dictionary, read_seed_file
+    from fuzz.gate.seed_files import read_seed_file
     from fuzz.search.campaign import Campaign, CampaignSettings
     from fuzz.search.database import open_database, resolve_database_spec
     from fuzz.search.events import CampaignFinished
+    from fuzz.search.harvest import harvest
     from fuzz.search.inputs import campaign_conversations
     from fuzz.search.patterns import PatternTracker
     from fuzz.search.sinks import CorpusRecorder, ProgressLine, ReportSink, fan_out
@@ -482,7 +483,7 @@ def run_campaign(
         ensure_writable_dir(out_dir, "--out")
     reference = parse_target(reference_spec, timeout=timeout)
     candidate = parse_target(candidate_spec, timeout=timeout)
-    harvested = harvest_dictionary(dictionary) if dictionary else None
+    harvested = harvest(dictionary) if dictionary else None
     make_conversations = functools.partial(  # workers get this partial pickled
         campaign_conversations,
         seed_chats=tuple(read_seed_file(seeds)) if seeds is not None else (),
@@ -825,12 +826,12 @@ def _coverage(args: argparse.Namespace, args_list: Sequence[str]) -> int:
     import json
 
     from fuzz.engine.targets import parse_target
-    from fuzz.gate.seeds import harvest_dictionary
     from fuzz.search.coverage import generate_conversations, measure_coverage
+    from fuzz.search.harvest import harvest
     from fuzz.search.inputs import campaign_conversations
     from fuzz.search.patterns import PatternTracker
 
-    harvested = harvest_dictionary(args.dictionary) if args.dictionary else None
+    harvested = harvest(args.dictionary) if args.dictionary else None
     target = parse_target(args.target, timeout=args.timeout)
     seed = args.seed if args.seed is not None else secrets.randbits(32)
     print(f"rerun: {_rerun_command('coverage', args_list, seed)}", file=sys.stderr)
@@ -862,7 +863,7 @@ def _coverage(args: argparse.Namespace, args_list: Sequence[str]) -> int:
 
 
 def _seeds(args: argparse.Namespace, args_list: Sequence[str]) -> int:
-    from fuzz.gate.seeds import load_lmsys, write_seed_file
+    from fuzz.gate.seed_files import load_lmsys, write_seed_file
 
     records = load_lmsys(
         num_samples=args.num_samples,

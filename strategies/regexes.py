@@ -60,6 +60,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib
+import itertools
+import math
 import re
 import sys
 import unicodedata
@@ -155,6 +157,97 @@ def alternatives(pattern: str) -> tuple[str, ...]:
         if len(out) >= MAX_ALTERNATIVES:
             break
     return tuple(out)
+
+
+#: A literal expanding to more strings than this is no plain alternation.
+MAX_LITERAL_EXPANSIONS: Final = 256
+
+
+def literal_alternatives(pattern: str, *, limit: int = MAX_LITERAL_EXPANSIONS) -> list[str] | None:
+    """Every string a plain-alternation regex matches, or None if it is not one.
+
+    Parsed by the same parser as ``alternatives``. ``(?aiLmsux)`` flags,
+    ``\\b``, ``^`` and ``$`` are dropped; ``\\s`` (alone or with ``+``, ``*``
+    or ``?``: each matches one space) is a space and an escaped punctuation
+    mark is itself; groups ``( | )`` and ``(?: | )`` expand to every
+    alternative, nested too. Any other syntax (a class, a quantifier, ``.``,
+    ``\\d``, a look-around, a named or flagged group, an unbalanced
+    parenthesis) or more than ``limit`` strings makes it None. A string
+    without metacharacters is its own single alternative.
+    """
+    pattern = _LITERAL_FLAGS.sub("", pattern)  # Rust allows them mid-pattern; no text either way
+    if not _compiles(pattern):  # also keeps the parser off what it cannot walk
+        return None
+    parser = _Parser(pattern)
+    tree = parser._alternation()
+    if parser.i < len(pattern) or parser.unclosed:
+        return None
+    try:
+        return _literal_alternation(tree, limit)
+    except _NotLiteral:
+        return None
+
+
+#: Inline flags a literal alternation may open with; they change no text.
+_LITERAL_FLAGS: Final = re.compile(r"\(\?[aiLmsux]+\)")
+#: What makes a text run not literal text (after escapes and flags are handled).
+_NOT_LITERAL: Final = frozenset(".?*+[]{}()")
+
+
+class _NotLiteral(Exception):
+    """Regex syntax that ``literal_alternatives`` does not turn into text."""
+
+
+def _literal_alternation(alt: _Alternation, limit: int) -> list[str]:
+    options = [text for seq in alt.branches for text in _literal_sequence(seq, limit)]
+    if len(options) > limit:
+        raise _NotLiteral
+    return options
+
+
+def _literal_sequence(seq: tuple[str | _Group, ...], limit: int) -> list[str]:
+    parts: list[list[str]] = []
+    for item in seq:
+        if isinstance(item, str):
+            parts.append([_literal_text(item)])
+        elif item.opener in ("(", "(?:"):
+            parts.append(_literal_alternation(item.body, limit))
+        else:
+            raise _NotLiteral  # a look-around, named or flagged group
+    if math.prod(len(part) for part in parts) > limit:
+        raise _NotLiteral
+    return ["".join(combo) for combo in itertools.product(*parts)]
+
+
+def _literal_text(run: str) -> str:
+    """The text a run of regex (no groups, no ``|``) matches, or ``_NotLiteral``."""
+    out: list[str] = []
+    i = 0
+    while i < len(run):
+        c = run[i]
+        i += 1
+        if c == "\\":
+            if i >= len(run):
+                raise _NotLiteral
+            e = run[i]
+            i += 1
+            if e == "b":
+                continue
+            if e == "s":
+                if run[i : i + 1] in ("+", "*", "?"):
+                    i += 1  # a single space is matched by each of these
+                out.append(" ")
+            elif not e.isalnum():
+                out.append(e)
+            else:
+                raise _NotLiteral  # \d, \w, \B, \1 ...: not a literal
+        elif c in "^$":
+            continue
+        elif c in _NOT_LITERAL:
+            raise _NotLiteral
+        else:
+            out.append(c)
+    return "".join(out)
 
 
 #: Characters for the variable parts of a regex (``\\d``, ``\\s``, classes, ``.``):
@@ -681,6 +774,8 @@ class _Parser:
     def __init__(self, pattern: str) -> None:
         self.p = pattern
         self.i = 0
+        #: A group ran to the end of the pattern without its ``)``.
+        self.unclosed = False
 
     def parse(self) -> _Alternation:
         alt = self._alternation()
@@ -724,6 +819,8 @@ class _Parser:
                 body = self._alternation()
                 if self.i < len(p) and p[self.i] == ")":
                     self.i += 1
+                else:
+                    self.unclosed = True
                 items.append(_Group(opener, body, expandable))
             else:
                 text.append(c)

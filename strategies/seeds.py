@@ -131,7 +131,7 @@ def load_seed_chats(path: str | Path | None = None) -> list[Conversation]:
     """The chats of a replay-shaped JSONL seed file; the bundled one when ``path`` is None.
 
     Raises ``ValueError`` naming the file and line of the first bad line
-    (``fuzz.gate.seeds.read_seed_file`` turns that into a usage error).
+    (``fuzz.gate.seed_files.read_seed_file`` turns that into a usage error).
     """
     if path is None:
         resource = resources.files("strategies").joinpath(BUNDLED_SEEDS)

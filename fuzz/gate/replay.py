@@ -341,13 +341,13 @@ def prune_fixed(
 def read_seed_items(path: Path) -> list[ReplayItem]:
     """The conversations of a parity seed file (replay-shaped JSONL), named by their ids.
 
-    ``fuzz.gate.seeds.read_seed_file``, the reader of the module that writes seed
+    ``fuzz.gate.seed_files.read_seed_file``, the reader of the module that writes seed
     files, validates them and gives the conversations; the ids come from the
     same lines.
     """
     items = read_replay_jsonl(path)
     try:
-        from fuzz.gate.seeds import read_seed_file
+        from fuzz.gate.seed_files import read_seed_file
     except ImportError:  # pragma: no cover - the seeds module ships with the package
         return items
     chats = read_seed_file(path)

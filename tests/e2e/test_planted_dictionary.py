@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from fuzz.engine.targets import parse_target
-from fuzz.gate.seeds import harvest_dictionary
 from fuzz.search.campaign import Campaign, CampaignSettings
+from fuzz.search.harvest import harvest
 from fuzz.search.inputs import campaign_conversations
 from fuzz.search.patterns import PatternTracker
 
@@ -33,7 +33,7 @@ REGEX_SRC = Path(__file__).parents[1] / "fixtures" / "regex_src"
 def test_found_and_shrunk_with_the_dictionary() -> None:
     """The lost alternative is not found in 150 examples although the dictionary holds
     its regex, or its case does not shrink to the observation that shows it."""
-    harvested = harvest_dictionary([REGEX_SRC])
+    harvested = harvest([REGEX_SRC])
     tracker = PatternTracker(harvested)
     campaign = Campaign(
         parse_target(REFERENCE),

@@ -122,10 +122,10 @@ def test_campaign_draws_mix_in_seed_chats_and_harvested_phrases() -> None:
     """--seeds and --dictionary must reach generation, or they are flags that do nothing."""
     from hypothesis import HealthCheck, Phase, find, settings
 
-    from fuzz.gate.seeds import harvest_dictionary
+    from fuzz.search.harvest import harvest
     from fuzz.search.inputs import campaign_batches
 
-    phrases = harvest_dictionary([Path(__file__).parent.parent / "fixtures" / "dictionary_src"])
+    phrases = harvest([Path(__file__).parent.parent / "fixtures" / "dictionary_src"])
     assert "much appreciated" in {p.lower() for p in phrases.phrases}
     seed_chat = [
         {"from": "human", "value": "quetzalcoatl itinerary"},

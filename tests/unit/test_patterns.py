@@ -6,8 +6,9 @@ import re
 from pathlib import Path
 
 from fuzz.search.events import ConversationCompared
+from fuzz.search.harvest import harvest
 from fuzz.search.patterns import PatternTracker, required_runs
-from strategies.dictionary import Dictionary, HarvestedPattern, SkippedLiteral, harvest
+from strategies.dictionary import Dictionary, HarvestedPattern, SkippedLiteral
 from strategies.regexes import translate
 
 REGEX_SRC = Path(__file__).parents[1] / "fixtures" / "regex_src"

@@ -10,8 +10,7 @@ import pytest
 
 from fuzz.cli import main
 from fuzz.errors import UsageError
-from fuzz.gate.seeds import (
-    harvest_dictionary,
+from fuzz.gate.seed_files import (
     load_lmsys,
     read_seed_file,
     to_sharegpt,
@@ -235,9 +234,3 @@ def test_seeds_lmsys_cli_needs_a_revision(
     assert code == 2
     err = capsys.readouterr().err
     assert "--dataset-revision" in err and len(err.strip().splitlines()) == 1
-
-
-def test_harvest_dictionary_bad_path_is_usage_error(tmp_path: Path) -> None:
-    """A missing dictionary source is a traceback instead of a usage error naming it."""
-    with pytest.raises(UsageError, match="no-such-src"):
-        harvest_dictionary([tmp_path / "no-such-src"])

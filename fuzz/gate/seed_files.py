@@ -23,20 +23,16 @@ the environment (``HF_TOKEN`` or a ``huggingface-cli login``); this module
 never reads or passes one. A missing token, no network or an unknown
 revision become a one-line ``UsageError``.
 
-``harvest_dictionary`` is the user-facing entry to
-``strategies.dictionary``: the same phrases, regex patterns and skipped
-literals, with a bad path as a ``UsageError``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from fuzz.errors import UsageError
 from fuzz.files import jsonl_line, write_atomic
-from strategies.dictionary import Dictionary, harvest
 from strategies.seeds import parse_seed_text
 
 LMSYS_DATASET = "lmsys/lmsys-chat-1m"
@@ -132,18 +128,6 @@ def read_seed_file(path: Path) -> list[list[dict[str, str]]]:
         return parse_seed_text(text, str(path))
     except ValueError as exc:
         raise UsageError(f"bad seed file: {exc}") from None
-
-
-def harvest_dictionary(paths: Sequence[str | Path]) -> Dictionary:
-    """``strategies.dictionary.harvest``, with a bad path as a ``UsageError``.
-
-    (``strategies`` never imports ``fuzz``, so the harvester itself raises
-    ``FileNotFoundError``/``ValueError``; this is the user-facing entry.)
-    """
-    try:
-        return harvest(paths)
-    except (FileNotFoundError, ValueError) as exc:
-        raise UsageError(f"dictionary source {exc}; give source folders or files") from None
 
 
 _GATED_HINT = (
