@@ -728,7 +728,7 @@ def _reproduce(args: argparse.Namespace, args_list: Sequence[str]) -> int:
         print("FIXED: the two sides now agree at Tier A")
         return EXIT_OK
     assert result.comparison.tier_a is not None
-    print(f"{result.status.value}: {result.comparison.tier_a.signature}")
+    print(f"{result.status.value}: {result.comparison.tier_a.label}")
     return EXIT_DIVERGED
 
 

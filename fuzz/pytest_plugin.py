@@ -131,14 +131,14 @@ class CaseItem(pytest.Item):
 
         state = self.config.stash[_STATE_KEY]
         result = state.result_for(self)
-        signature = result.signature
-        if signature is None or state.baseline.accepts_all(result.components, state.today):
+        label = result.label
+        if label is None or state.baseline.accepts_all(result.signatures, state.today):
             return
         result = with_detail(result)
         case = current_case(result, state.reference.identity, state.candidate.identity)
         assert case is not None
-        header = f"{result.status.value}: {signature}"
-        if result.case is not None and result.case.signature not in result.components:
+        header = f"{result.status.value}: {label}"
+        if result.case is not None and result.case.signature not in result.signatures:
             header += f" (saved as: {result.case.signature})"
         raise SignalsDivergence(header + "\n\n" + render_reproducer(case, str(result.path)))
 

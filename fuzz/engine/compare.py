@@ -15,12 +15,15 @@ built only from stable facts:
   counts, so a count difference usually drags a quality difference with it;
   letting both into the signature would split one bug into several.
 
-A signature is made of *components*, each naming one bug: one per failing
-side, one per leaf type whose count differs (see ``_bug_components`` for how
-consequences within a category are folded in). One conversation can show two
-bugs at once; the campaign files and shrinks each component on its own, so
-such a conversation ends as two minimal cases, never as a combined third.
-Replay calls a case STILL while its component is among the current ones.
+A Tier-A divergence shows one or more signatures, each naming one bug: one
+per failing side, one per leaf type whose count differs (see
+``_bug_signatures`` for how consequences within a category are folded in).
+One conversation can show two bugs at once; the campaign files and shrinks
+each signature on its own, so such a conversation ends as two minimal cases,
+never as a combined third. A divergence's ``label`` says in one line
+everything that differed (for people); its ``signatures`` are what is
+counted, filed, accepted and replayed. Replay calls a case STILL while its
+signature is among the current ones.
 
 Two sides that fail *the same way* on a conversation agree: nothing differs
 between them (a strict port compared with itself rejects the same inputs).
@@ -74,28 +77,15 @@ class Divergence:
 
     tier: Tier
     kind: str
-    signature: str
+    #: Everything that differed, in one line (e.g. two count differences joined).
+    label: str
     diff: Mapping[str, Any]
-    components: tuple[str, ...] = attrs.field()
+    #: The bugs it shows, one signature each (a lone bug's signature is its label).
+    signatures: tuple[str, ...] = attrs.field()
 
-    @components.default
-    def _whole_signature(self) -> tuple[str, ...]:
-        return (self.signature,)
-
-    @classmethod
-    def of_components(
-        cls, tier: Tier, kind: str, components: list[str], diff: Mapping[str, Any]
-    ) -> Divergence:
-        """A divergence whose signature joins its components (kept sorted for stability)."""
-        parts = sorted(components)
-        return cls(tier, kind, _join(parts), diff, tuple(parts))
-
-
-def _join(components: list[str]) -> str:
-    """``counts: a ref>cand`` + ``counts: b ref<cand`` → ``counts: a ref>cand, b ref<cand``."""
-    if all(c.startswith("counts: ") for c in components):
-        return "counts: " + ", ".join(c.removeprefix("counts: ") for c in components)
-    return "; ".join(components)
+    @signatures.default
+    def _label_alone(self) -> tuple[str, ...]:
+        return (self.label,)
 
 
 @attrs.frozen
@@ -172,9 +162,9 @@ def _failure_divergence(reference: Outcome, candidate: Outcome) -> Divergence | 
     if not failed:
         return None
     diff = {side: _failure_json(failure) for side, failure in failures}
-    components = [f"{failure.label} on {side}" for side, failure in failed]
+    signatures = [f"{failure.label} on {side}" for side, failure in failed]
     return Divergence(
-        Tier.A, failed[0][1].kind.value, "; ".join(components), diff, tuple(components)
+        Tier.A, failed[0][1].kind.value, "; ".join(signatures), diff, tuple(signatures)
     )
 
 
@@ -188,8 +178,8 @@ def _schema_divergence(
     ]
     if not violations:
         return None
-    components = [f"schema on {side}: {where}" for side, where in violations]
-    return Divergence(Tier.A, "schema", "; ".join(components), dict(violations), tuple(components))
+    signatures = [f"schema on {side}: {where}" for side, where in violations]
+    return Divergence(Tier.A, "schema", "; ".join(signatures), dict(violations), tuple(signatures))
 
 
 def _unless_alike(malformed: Divergence) -> Comparison:
@@ -204,8 +194,8 @@ def _rejected_by_schema(where: str) -> Comparison:
     return Comparison(rejected=f"schema: {where}")
 
 
-def _bug_components(ref_counts: Mapping[str, int], cand_counts: Mapping[str, int]) -> list[str]:
-    """The bugs a count difference stands for, one component per leaf type, by category.
+def _bug_signatures(ref_counts: Mapping[str, int], cand_counts: Mapping[str, int]) -> list[str]:
+    """The bugs a count difference stands for, one signature per leaf type, by category.
 
     Within one category a leaf the candidate under-reports and another it
     over-reports are usually one mistake seen twice: an observation the port
@@ -219,13 +209,13 @@ def _bug_components(ref_counts: Mapping[str, int], cand_counts: Mapping[str, int
         if ref_count != cand_count:
             category = signal_type.rsplit(".", 1)[0]
             by_category.setdefault(category, []).append((signal_type, ref_count > cand_count))
-    components: list[str] = []
+    signatures: list[str] = []
     for differences in by_category.values():
         missed = [t for t, under in differences if under]
         chosen = missed or [t for t, _ in differences]
         direction = "ref>cand" if missed else "ref<cand"
-        components.extend(f"counts: {t} {direction}" for t in chosen)
-    return sorted(components)
+        signatures.extend(f"counts: {t} {direction}" for t in chosen)
+    return sorted(signatures)
 
 
 def _report_divergence(
@@ -235,8 +225,8 @@ def _report_divergence(
     if ref == cand:
         return None
     diff = structural_diff(ref.to_json(), cand.to_json()) if diffs else {}
-    components = _bug_components(ref.counts, cand.counts)
-    if not components:
+    signatures = _bug_signatures(ref.counts, cand.counts)
+    if not signatures:
         return Divergence(Tier.A, "quality", f"quality: {ref.quality} -> {cand.quality}", diff)
     differing = sorted(
         f"{signal_type} {'ref>cand' if ref_count > cand_count else 'ref<cand'}"
@@ -244,7 +234,7 @@ def _report_divergence(
         if (ref_count := ref.counts.get(signal_type, 0))
         != (cand_count := cand.counts.get(signal_type, 0))
     )
-    return Divergence(Tier.A, "counts", "counts: " + ", ".join(differing), diff, tuple(components))
+    return Divergence(Tier.A, "counts", "counts: " + ", ".join(differing), diff, tuple(signatures))
 
 
 def _index_divergence(

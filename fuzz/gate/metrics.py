@@ -37,7 +37,7 @@ import math
 import platform
 import subprocess
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +81,9 @@ class Metrics:
     rejected_by_both: int = 0
     rejections: Counter[str] = attrs.field(factory=Counter)
     signatures: Counter[str] = attrs.field(factory=Counter)
+    #: Conversations showing at least one signature the baseline does not accept.
+    unaccepted_divergences: int = 0
+    #: Signature -> conversations showing it where the baseline does not accept it.
     unaccepted: Counter[str] = attrs.field(factory=Counter)
     tier_b_signatures: Counter[str] = attrs.field(factory=Counter)
     statuses: Counter[str] = attrs.field(factory=Counter)
@@ -99,21 +102,23 @@ class Metrics:
         comparison: Comparison,
         *,
         status: str | None = None,
-        accepted: bool = False,
+        accepted: Container[str] = frozenset(),
     ) -> None:
-        """Count one conversation. ``accepted``: its Tier-A divergence is in the baseline."""
+        """Count one conversation. ``accepted``: the signatures the baseline accepts."""
         self.compared += 1
         self.full_matches += comparison.agrees
         if status is not None:
             self.statuses[status] += 1
         if comparison.tier_a is not None:
             self.tier_a += 1
-            self.signatures[comparison.tier_a.signature] += 1
-            if not accepted:
-                self.unaccepted[comparison.tier_a.signature] += 1
+            shown = comparison.tier_a.signatures
+            self.signatures.update(shown)
+            outside = [signature for signature in shown if signature not in accepted]
+            self.unaccepted.update(outside)
+            self.unaccepted_divergences += bool(outside)
         if comparison.tier_b is not None:
             self.tier_b += 1
-            self.tier_b_signatures[comparison.tier_b.signature] += 1
+            self.tier_b_signatures.update(comparison.tier_b.signatures)
         self.tier_c += comparison.tier_c is not None
         if comparison.rejected is not None:
             self.rejected_by_both += 1
@@ -191,7 +196,7 @@ class Metrics:
             "rejected_by_both_failures": dict(sorted(self.rejections.items())),
             "gate": {
                 "passed": self.gate_passed,
-                "unaccepted_divergences": sum(self.unaccepted.values()),
+                "unaccepted_divergences": self.unaccepted_divergences,
                 "unaccepted_signatures": sorted(self.unaccepted),
             },
             "statuses": dict(sorted(self.statuses.items())),
@@ -345,6 +350,7 @@ def divergence_json(divergence: Divergence) -> dict[str, Any]:
     return {
         "tier": divergence.tier.value,
         "kind": divergence.kind,
-        "signature": divergence.signature,
+        "label": divergence.label,
+        "signatures": list(divergence.signatures),
         "diff": dict(divergence.diff),
     }

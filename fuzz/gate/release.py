@@ -95,13 +95,13 @@ def _junit_case(
     status = result.status
     if not status.diverges:
         return JunitCase(classname, name, system_out=status.value)
-    signature = result.signature or ""
+    label = result.label or ""
     if accepted:
-        entry = baseline.entries[result.components[0]]
+        entry = baseline.entries[result.signatures[0]]
         return JunitCase(
             classname,
             name,
-            system_out=f"{status.value} (accepted by the baseline: {entry.reason}): {signature}",
+            system_out=f"{status.value} (accepted by the baseline: {entry.reason}): {label}",
         )
     # A reproducer shows every tier, so this one gets its Tier-C diff computed.
     case = current_case(
@@ -112,7 +112,7 @@ def _junit_case(
     return JunitCase(
         classname,
         name,
-        failure_message=f"{status.value}: {signature}",
+        failure_message=f"{status.value}: {label}",
         failure_type=status.value,
         failure_text=render_reproducer(case, corpus_file),
     )
@@ -134,7 +134,7 @@ def _print_results(
         counts[status] += 1
         if status is Status.OK and not verbose:
             continue
-        detail = "" if result.signature is None else f"  [{result.signature}]"
+        detail = "" if result.label is None else f"  [{result.label}]"
         mark = " (accepted)" if accepted else ""
         print(f"{status.value:8} {result.item.source}{detail}{mark}", file=stream)
     shown = [
@@ -167,7 +167,7 @@ def run_gate(
 
     if options.baseline_update:
         assert options.baseline is not None
-        seen = {component for r in results for component in r.components}
+        seen = {signature for r in results for signature in r.signatures}
         updated = baseline.updated(seen)
         updated.save(options.baseline)
         added = sorted(set(updated.entries) - set(baseline.entries))
@@ -183,8 +183,9 @@ def run_gate(
     records = []
     junit = []
     judged: list[tuple[ReplayResult, bool]] = []
+    accepts = baseline.accepted(today)
     for result in results:
-        accepted = baseline.accepts_all(result.components, today)
+        accepted = baseline.accepts_all(result.signatures, today)
         judged.append((result, accepted))
         status = result.status
         metrics.add(
@@ -192,7 +193,7 @@ def run_gate(
             result.candidate,
             result.comparison,
             status=status.value,
-            accepted=accepted,
+            accepted=accepts,
         )
         record = diff_record(
             item_id(result.item),
@@ -243,7 +244,8 @@ def run_gate(
     unaccepted = metrics.unaccepted
     if unaccepted:
         print(
-            f"gate: FAIL: {sum(unaccepted.values())} Tier-A divergence(s) outside the baseline, "
+            f"gate: FAIL: {metrics.unaccepted_divergences} Tier-A divergence(s) outside the "
+            "baseline, "
             f"{len(unaccepted)} signature(s)",
             file=out,
         )

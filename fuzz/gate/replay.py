@@ -101,24 +101,24 @@ class ReplayResult:
         return self.item.case
 
     @property
-    def signature(self) -> str | None:
-        """The current Tier-A signature, or None where the sides agree at Tier A."""
-        return None if self.comparison.tier_a is None else self.comparison.tier_a.signature
+    def label(self) -> str | None:
+        """What diverges now at Tier A, in one line; None where the sides agree at Tier A."""
+        return None if self.comparison.tier_a is None else self.comparison.tier_a.label
 
     @property
-    def components(self) -> tuple[str, ...]:
-        """The bugs the current divergence stands for (``fuzz.engine.compare``); empty if none."""
-        return () if self.comparison.tier_a is None else self.comparison.tier_a.components
+    def signatures(self) -> tuple[str, ...]:
+        """The bugs the current divergence shows (``fuzz.engine.compare``); empty if none."""
+        return () if self.comparison.tier_a is None else self.comparison.tier_a.signatures
 
     @property
     def status(self) -> Status:
-        signature = self.signature
+        label = self.label
         if self.item.case is None:
-            return Status.OK if signature is None else Status.NEW
-        if signature is None:
+            return Status.OK if label is None else Status.NEW
+        if label is None:
             return Status.FIXED
         saved = self.item.case.signature
-        return Status.STILL if saved in (signature, *self.components) else Status.CHANGED
+        return Status.STILL if saved in (label, *self.signatures) else Status.CHANGED
 
 
 # ----------------------------------------------------------------- loading ---
@@ -275,7 +275,7 @@ def current_case(
         conversation=result.item.conversation,
         tier=Tier.A,
         kind=divergence.kind,
-        signature=divergence.signature,
+        signature=divergence.label,
         reference=result.reference,
         candidate=result.candidate,
         diff=diff,

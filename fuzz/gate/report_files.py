@@ -73,7 +73,8 @@ def diff_record(
         "accepted": accepted if comparison.tier_a is not None else None,
         "tier": top.tier.value,
         "kind": top.kind,
-        "signature": top.signature,
+        "label": top.label,
+        "signatures": list(top.signatures),
         "tiers": {d.tier.value: divergence_json(d) for d in tiers},
         "messages": None if messages is None else list(messages),
     }
@@ -89,12 +90,14 @@ def case_record(case: Case, *, source: str | None = None) -> dict[str, Any]:
         "accepted": False,
         "tier": case.tier.value,
         "kind": case.kind,
-        "signature": case.signature,
+        "label": case.signature,
+        "signatures": [case.signature],
         "tiers": {
             "A": {
                 "tier": "A",
                 "kind": case.kind,
-                "signature": case.signature,
+                "label": case.signature,
+                "signatures": [case.signature],
                 "diff": dict(case.diff),
             }
         },

@@ -5,8 +5,8 @@ example is a *batch* of conversations, so a replay program starts once per
 batch):
 
 * **explore**: the generate phase only, seeded per round from the campaign
-  seed. The property fails on nothing; each Tier-A bug (a signature
-  component, see ``fuzz.engine.compare``) seen for the first time becomes a
+  seed. The property fails on nothing; each Tier-A bug (a signature,
+  see ``fuzz.engine.compare``) seen for the first time becomes a
   *lead*, remembered with the Hypothesis choice sequence of the example that
   showed it, and the run stops at once so the lead can be shrunk while the
   budget is young;
@@ -181,7 +181,7 @@ class _Tally:
 class _Lead:
     """A bug waiting to be shrunk: the choices of the smallest example seen showing it."""
 
-    component: str
+    signature: str
     choices: Choices | None
     size: tuple[int, int, int]
     found_at: float
@@ -388,24 +388,24 @@ class Campaign:
 
     def _shrink(self, lead: _Lead) -> None:
         """Hypothesis's fixed point for one bug, then the batched pass; the case is final."""
-        component = lead.component
+        signature = lead.signature
         started = time.monotonic()
         fixed_point = False
         if lead.choices is not None:
             fixed_point = self._hypothesis_shrink(lead)
         hypothesis_done = time.monotonic()
-        hypothesis_case = self.best[component]
+        hypothesis_case = self.best[signature]
         batches = 0
         if self.settings.minimise:
-            batches = self._minimise(component)
-        del self._leads[component]
-        self._closed.add(component)
-        final = attrs.evolve(self.best[component], shrunk=True)
-        self.best[component] = final
+            batches = self._minimise(signature)
+        del self._leads[signature]
+        self._closed.add(signature)
+        final = attrs.evolve(self.best[signature], shrunk=True)
+        self.best[signature] = final
         self.sink(CaseImproved(final, final=True))
         self.sink(
             ShrinkFinished(
-                signature=component,
+                signature=signature,
                 found_at=lead.found_at,
                 started_at=started - self._started,
                 hypothesis_seconds=hypothesis_done - started,
@@ -430,18 +430,18 @@ class Campaign:
         minutes over text the batched pass deletes in a second.
         """
         assert lead.choices is not None
-        component = lead.component
+        signature = lead.signature
         patience = _Patience(
             self.settings.shrink_limit,
             self.settings.shrink_stall,
-            self._best_size[component],
+            self._best_size[signature],
         )
 
         def shrink(unit: Any) -> None:
             self._check_deadline()
-            patience.check(self._best_size[component])
-            if component in self._examine(self._as_batch(unit)):
-                raise _Shows(component)
+            patience.check(self._best_size[signature])
+            if signature in self._examine(self._as_batch(unit)):
+                raise _Shows(signature)
 
         try:
             self._run_private(
@@ -455,7 +455,7 @@ class Campaign:
             pass  # e.g. Flaky: the bug did not reproduce; the case keeps its best size
         return False
 
-    def _minimise(self, component: str) -> int:
+    def _minimise(self, signature: str) -> int:
         """The batched pass on the bug's best case; the number of batches it sent."""
 
         def shows(candidates: Sequence[Conversation]) -> list[bool]:
@@ -464,23 +464,23 @@ class Campaign:
                 found = self._evaluate(candidates, [None] * len(candidates))
             except Exception as exc:
                 raise _EngineError(exc) from exc
-            return [component in shown for shown in found]
+            return [signature in shown for shown in found]
 
-        hangs = component.startswith("timeout ")
+        hangs = signature.startswith("timeout ")
         deadline = self._deadline
         if hangs:  # each candidate that still hangs costs a timeout: a budget of its own
             limit = time.monotonic() + self.settings.shrink_limit
             deadline = limit if deadline is None else min(deadline, limit)
         result = minimise(
-            self.best[component].conversation,
+            self.best[signature].conversation,
             shows,
             deadline=deadline,
-            max_batch=1 if hangs or self._fails_whole_batches(component) else DEFAULT_MAX_BATCH,
+            max_batch=1 if hangs or self._fails_whole_batches(signature) else DEFAULT_MAX_BATCH,
             messages_only=hangs,
         )
         return result.batches
 
-    def _fails_whole_batches(self, component: str) -> bool:
+    def _fails_whole_batches(self, signature: str) -> bool:
         """Whether this bug takes down a replay process as a whole (a crash, lost lines).
 
         Such a batch is rerun one candidate per process to pin the failure on
@@ -488,7 +488,7 @@ class Campaign:
         then tries them one at a time and stops at the first that still shows
         the bug (for a crash, usually the first).
         """
-        kind, _, side = component.rpartition(" on ")
+        kind, _, side = signature.rpartition(" on ")
         target = self.reference if side == "reference" else self.candidate
         whole = kind.startswith(("crash exit", "crash signal", "missing-line", "extra-line"))
         return whole and isinstance(target, CmdTarget)
@@ -635,30 +635,30 @@ class Campaign:
             self.tally.add(comparison)
             self.sink(ConversationCompared(conversation, reference, candidate, comparison))
             divergence = comparison.tier_a
-            components = set() if divergence is None else set(divergence.components)
-            shown.append(components)
-            fresh = sorted(components - self._aside)
+            signatures = set() if divergence is None else set(divergence.signatures)
+            shown.append(signatures)
+            fresh = sorted(signatures - self._aside)
             size = size_key(conversation) if fresh else None  # a JSON dump: once per conversation
-            for component in fresh:
+            for signature in fresh:
                 assert divergence is not None and size is not None
-                self._keep(component, conversation, size, reference, candidate, divergence)
-                self._note_lead(component, size, its_choices)
+                self._keep(signature, conversation, size, reference, candidate, divergence)
+                self._note_lead(signature, size, its_choices)
         self._progress()
         return shown
 
     def _note_lead(
-        self, component: str, size: tuple[int, int, int], choices: Choices | None
+        self, signature: str, size: tuple[int, int, int], choices: Choices | None
     ) -> None:
         """Open a lead for a bug seen for the first time; keep the smallest choices of open ones."""
-        if component in self._closed:
+        if signature in self._closed:
             return
-        lead = self._leads.get(component)
+        lead = self._leads.get(signature)
         if lead is None:
-            if self.coordinator is not None and not self.coordinator.claim(component):
-                self._aside.add(component)  # another campaign shrinks it
+            if self.coordinator is not None and not self.coordinator.claim(signature):
+                self._aside.add(signature)  # another campaign shrinks it
                 return
-            self._leads[component] = _Lead(
-                component, choices, size, time.monotonic() - self._started
+            self._leads[signature] = _Lead(
+                signature, choices, size, time.monotonic() - self._started
             )
             self._save_choices(choices)
         elif choices is not None and (lead.choices is None or size < lead.size):
@@ -666,7 +666,7 @@ class Campaign:
 
     def _keep(
         self,
-        component: str,
+        signature: str,
         conversation: Conversation,
         size: tuple[int, int, int],
         reference: Outcome,
@@ -674,26 +674,26 @@ class Campaign:
         divergence: Divergence,
     ) -> None:
         """Remember the conversation (of ``size``) if it is the smallest yet showing this bug."""
-        known = self.best.get(component)
-        if known is not None and size >= self._best_size[component]:
+        known = self.best.get(signature)
+        if known is not None and size >= self._best_size[signature]:
             return
-        case = self._make_case(component, conversation, reference, candidate, divergence)
+        case = self._make_case(signature, conversation, reference, candidate, divergence)
         if known is not None and known.shrunk:
             # Smaller than a case Hypothesis already finished shrinking: at least as minimal.
             case = attrs.evolve(case, shrunk=True)
-        self.best[component] = case
-        self._best_size[component] = size
+        self.best[signature] = case
+        self._best_size[signature] = size
         self.sink(DivergenceFound(case) if known is None else CaseImproved(case))
 
     def _make_case(
         self,
-        component: str,
+        signature: str,
         conversation: Conversation,
         reference: Outcome,
         candidate: Outcome,
         divergence: Divergence,
     ) -> Case:
-        """A case filed under one bug (a signature component); its diff shows all of it."""
+        """A case filed under one bug (one signature); its diff shows all of it."""
         detailed = compare(reference, candidate, detail=True)
         diff: dict[str, Any] = {}
         for tier, found in (
@@ -707,7 +707,7 @@ class Campaign:
             conversation=json.loads(json.dumps(conversation)),
             tier=Tier.A,
             kind=divergence.kind,
-            signature=component,
+            signature=signature,
             reference=reference,
             candidate=candidate,
             diff=diff,

@@ -200,20 +200,18 @@ class ReportSink:
     def __call__(self, event: Event) -> None:
         if isinstance(event, ConversationCompared):
             comparison = event.comparison
-            tier_a = comparison.tier_a
-            accepted = tier_a is not None and tier_a.signature in self.accepted
-            self.metrics.add(event.reference, event.candidate, comparison, accepted=accepted)
+            self.metrics.add(event.reference, event.candidate, comparison, accepted=self.accepted)
             tier_b = comparison.tier_b
             if tier_b is not None and comparison.tier_a is None:
                 size = size_key(event.conversation)
-                if self._smaller_tier_b(tier_b.signature, size):
+                if self._smaller_tier_b(tier_b.label, size):
                     record = diff_record(
                         conversation_hash(event.conversation)[:12],
                         comparison,
                         messages=event.conversation,
                     )
                     assert record is not None
-                    self.tier_b_examples[tier_b.signature] = (size, record)
+                    self.tier_b_examples[tier_b.label] = (size, record)
         elif isinstance(event, DivergenceFound | CaseImproved):
             self.cases[event.case.signature] = event.case
         elif isinstance(event, CampaignStarted):

@@ -190,7 +190,7 @@ def test_reports_have_the_known_numbers(capsys: pytest.CaptureFixture[str], tmp_
     records = [json.loads(line) for line in (out_dir / "diffs.jsonl").read_text().splitlines()]
     by_id = {record["id"]: record for record in records}
     assert sorted(by_id) == ["crash", "half", "missed"]
-    assert by_id["crash"]["signature"] == CRASH and by_id["crash"]["status"] == "NEW"
+    assert by_id["crash"]["signatures"] == [CRASH] and by_id["crash"]["status"] == "NEW"
     assert by_id["half"]["tiers"]["B"]["diff"]  # message_index [0, 1] vs [0]
     assert by_id["missed"]["messages"] == KNOWN[1][1]
 
@@ -381,7 +381,7 @@ def test_campaign_with_baseline_finds_the_other_bug(
     assert metrics["gate"]["unaccepted_signatures"] == [GRATITUDE]
     assert metrics["conversations_compared"] > 0
     records = [json.loads(line) for line in (out_dir / "diffs.jsonl").read_text().splitlines()]
-    assert [r["signature"] for r in records if r["tier"] == "A"] == [GRATITUDE]
+    assert [r["signatures"] for r in records if r["tier"] == "A"] == [[GRATITUDE]]
     assert "## Signatures found" in (out_dir / "summary.md").read_text()
 
 

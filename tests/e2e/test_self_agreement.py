@@ -46,7 +46,7 @@ def test_analyzer_agrees_with_itself(
         refs += r
         cands += c
     verdicts = [compare(r, c, diffs=False) for r, c in zip(refs, cands, strict=True)]
-    tier_a = [v.tier_a.signature for v in verdicts if v.tier_a is not None]
+    tier_a = [v.tier_a.label for v in verdicts if v.tier_a is not None]
     assert tier_a == []
     assert [v for v in verdicts if v.tier_b is not None] == []
     if not tiers_b_c_allowed:

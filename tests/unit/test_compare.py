@@ -30,10 +30,10 @@ def test_count_difference_is_tier_a_with_direction() -> None:
     result = compare(ok(report("thanks")), ok(report("hello")))
     assert result.tier_a is not None
     assert result.tier_a.kind == "counts"
-    assert result.tier_a.signature == "counts: interaction.satisfaction.gratitude ref>cand"
+    assert result.tier_a.label == "counts: interaction.satisfaction.gratitude ref>cand"
     reverse = compare(ok(report("hello")), ok(report("thanks")))
     assert reverse.tier_a is not None
-    assert reverse.tier_a.signature.endswith("ref<cand")
+    assert reverse.tier_a.label.endswith("ref<cand")
 
 
 def test_signature_ignores_amounts_and_quality_drag() -> None:
@@ -41,7 +41,7 @@ def test_signature_ignores_amounts_and_quality_drag() -> None:
     one = compare(ok(report("thanks")), ok(report("hello")))
     many = compare(ok(report("thanks", "thanks", "thanks")), ok(report("thanks", "x", "y")))
     assert one.tier_a is not None and many.tier_a is not None
-    assert one.tier_a.signature == many.tier_a.signature
+    assert one.tier_a.label == many.tier_a.label
 
 
 def test_quality_only_difference_has_its_own_signature() -> None:
@@ -50,7 +50,7 @@ def test_quality_only_difference_has_its_own_signature() -> None:
     moved["overall_quality"] = "excellent"
     result = compare(ok(report("thanks")), ok(moved))
     assert result.tier_a is not None
-    assert result.tier_a.signature == "quality: good -> excellent"
+    assert result.tier_a.label == "quality: good -> excellent"
 
 
 def test_message_index_only_is_tier_b() -> None:
@@ -60,7 +60,7 @@ def test_message_index_only_is_tier_b() -> None:
     result = compare(ok(report("thanks")), ok(shifted))
     assert result.tier_a is None
     assert result.tier_b is not None and result.tier_b.tier is Tier.B
-    assert "interaction.satisfaction.gratitude" in result.tier_b.signature
+    assert "interaction.satisfaction.gratitude" in result.tier_b.label
 
 
 def test_float32_confidence_is_not_a_difference() -> None:
@@ -107,7 +107,7 @@ def test_schema_violation_is_tier_a_with_stable_location(mutate: Any, where: str
     result = compare(ok(report("thanks")), ok(bad))
     assert result.tier_a is not None
     assert result.tier_a.kind == "schema"
-    assert result.tier_a.signature == f"schema on candidate: {where}"
+    assert result.tier_a.label == f"schema on candidate: {where}"
 
 
 def test_failure_signature_uses_discriminator_not_message() -> None:
@@ -117,7 +117,7 @@ def test_failure_signature_uses_discriminator_not_message() -> None:
     first = compare(ok(report("x")), one)
     second = compare(ok(report("y")), two)
     assert first.tier_a is not None and second.tier_a is not None
-    assert first.tier_a.signature == second.tier_a.signature == "crash IndexError on candidate"
+    assert first.tier_a.label == second.tier_a.label == "crash IndexError on candidate"
 
 
 def test_failures_on_both_sides_name_both() -> None:
@@ -126,10 +126,10 @@ def test_failures_on_both_sides_name_both() -> None:
     crash = Outcome.of_failure(Failure(FailureKind.CRASH, "exit 101"))
     result = compare(hang, crash)
     assert result.tier_a is not None
-    assert result.tier_a.signature == "timeout on reference; crash exit 101 on candidate"
+    assert result.tier_a.label == "timeout on reference; crash exit 101 on candidate"
 
 
-def test_each_differing_type_is_a_component() -> None:
+def test_each_differing_type_is_its_own_signature() -> None:
     """Two bugs seen in one conversation must stay two bugs, so each can shrink on its own."""
     ref = report("thanks")
     ref["execution_signals"]["loops"]["signals"].append(
@@ -143,11 +143,11 @@ def test_each_differing_type_is_a_component() -> None:
     )
     result = compare(ok(ref), ok(report("hello")))
     assert result.tier_a is not None
-    assert result.tier_a.components == (
+    assert result.tier_a.signatures == (
         "counts: execution.loops.retry ref>cand",
         "counts: interaction.satisfaction.gratitude ref>cand",
     )
-    assert result.tier_a.signature == (
+    assert result.tier_a.label == (
         "counts: execution.loops.retry ref>cand, interaction.satisfaction.gratitude ref>cand"
     )
 
@@ -219,10 +219,10 @@ def test_failure_on_one_side_or_different_failures_stay_tier_a(
     """A failure on one side only, or a different failure on the other, must stay Tier A."""
     one_sided = compare(ok(report("thanks")), same[1])
     assert one_sided.tier_a is not None and one_sided.rejected is None
-    assert one_sided.tier_a.components == (f"{same[1].failure.label} on candidate",)  # type: ignore[union-attr]
+    assert one_sided.tier_a.signatures == (f"{same[1].failure.label} on candidate",)  # type: ignore[union-attr]
     different = compare(same[0], other)
     assert different.tier_a is not None and different.rejected is None
-    assert len(different.tier_a.components) == 2
+    assert len(different.tier_a.signatures) == 2
 
 
 def test_same_schema_violation_on_both_sides_is_rejected_by_both() -> None:

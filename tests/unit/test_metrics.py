@@ -26,7 +26,7 @@ def test_counts_confusion_and_per_type_disagreement() -> None:
     metrics = Metrics()
     add(metrics, report("good", 1), report("good", 1))
     add(metrics, report("good", 2), report("poor", 1))
-    add(metrics, report("severe"), report("excellent"), accepted=True)
+    add(metrics, report("severe"), report("excellent"), accepted={"quality: severe -> excellent"})
     crash = Outcome.of_failure(Failure(FailureKind.CRASH, "IndexError"))
     add(metrics, report("good", 3), crash)
     data = metrics.to_json()
@@ -34,6 +34,8 @@ def test_counts_confusion_and_per_type_disagreement() -> None:
     assert data["agreement_pct"] == 25.0 and data["full_match_pct"] == 25.0
     assert data["tier_a"] == 3 and data["failed"] == 1
     assert data["gate"]["unaccepted_divergences"] == 2
+    assert data["tier_a_signatures"]["quality: severe -> excellent"] == 1
+    assert "quality: severe -> excellent" not in data["gate"]["unaccepted_signatures"]
     matrix = data["quality_confusion"]["matrix"]
     assert matrix[1][1] == 1 and matrix[1][3] == 1 and matrix[4][0] == 1
     assert sum(map(sum, matrix)) == 3
@@ -101,3 +103,18 @@ def test_rejected_by_both_counts_as_agreement_never_as_a_failure() -> None:
     assert data["tier_a"] == 1 and data["failed"] == 1
     assert data["agreement_pct"] == 50.0 and data["full_match_pct"] == 0.0
     assert data["gate"]["unaccepted_signatures"] == ["error-line on candidate"]
+
+
+def test_a_conversation_with_two_bugs_counts_each_signature() -> None:
+    """Two bugs in one conversation are two signatures; accepting one leaves the other failing."""
+    crash = Outcome.of_failure(Failure(FailureKind.CRASH, "IndexError"))
+    hang = Outcome.of_failure(Failure(FailureKind.TIMEOUT))
+    metrics = Metrics()
+    add(metrics, crash, hang, accepted={"crash IndexError on reference"})
+    data = metrics.to_json()
+    assert data["tier_a_signatures"] == {
+        "crash IndexError on reference": 1,
+        "timeout on candidate": 1,
+    }
+    assert data["gate"]["unaccepted_signatures"] == ["timeout on candidate"]
+    assert data["gate"]["unaccepted_divergences"] == 1
