@@ -60,7 +60,7 @@ from _tables import load, table  # beside this script
 from hypothesis.control import current_build_context
 from hypothesis.strategies import SearchStrategy
 
-from fuzz.cli import BATCH_SIZE  # the campaign default; fuzz.search.inputs imports strategies
+from fuzz.defaults import BATCH_SIZE
 from fuzz.engine.targets import Conversation, parse_target
 from fuzz.examples.analyzer import ExampleAnalyzer
 from fuzz.search.coverage import generate_conversations

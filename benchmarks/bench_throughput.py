@@ -91,7 +91,8 @@ from fuzz.engine.targets import CmdTarget, Conversation, Target, encode_line, pa
 from fuzz.search.campaign import Campaign, CampaignSettings, round_seed
 from fuzz.search.coverage import generate_conversations
 from fuzz.search.events import BatchCompared, CampaignFinished, Event
-from fuzz.search.inputs import DEFAULT_BATCH_SIZE, campaign_batches, campaign_conversations
+from fuzz.search.inputs import campaign_batches, campaign_conversations
+from fuzz.search.options import DEFAULT_BATCH_SIZE
 
 HERE = Path(__file__).resolve().parent
 REFERENCE_ENV = "SIGNALS_FUZZ_BENCH_REFERENCE"

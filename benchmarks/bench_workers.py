@@ -52,8 +52,9 @@ from fuzz.engine.targets import parse_target
 from fuzz.search.campaign import Campaign, CampaignSettings
 from fuzz.search.events import Event
 from fuzz.search.inputs import campaign_conversations
+from fuzz.search.options import CampaignOptions, Preparation
 from fuzz.search.sinks import ReportSink
-from fuzz.search.workers import WorkerPlan, run_workers
+from fuzz.search.workers import run_workers
 
 REFERENCE = "py:fuzz.examples.analyzer:ExampleAnalyzer"
 CANDIDATE = "cmd:" + shlex.join([sys.executable, "-m", "fuzz.examples.replay"])
@@ -120,19 +121,19 @@ def one_worker(seed: int, examples: int) -> Run:
 
 def many_workers(workers: int, seed: int, examples: int) -> Run:
     """``--workers N``: N spawned processes sharing claims, reporting to this one."""
-    plan = WorkerPlan(
-        reference=REFERENCE,
-        candidate=CANDIDATE,
-        timeout=TIMEOUT,
+    options = CampaignOptions(
+        REFERENCE,
+        CANDIDATE,
         seed=seed,
-        strategy=campaign_conversations,
+        timeout=TIMEOUT,
         max_examples=examples,
         batch_size=BATCH_SIZE,
+        workers=workers,
     )
     start = time.perf_counter()
     result = run_workers(
-        plan,
-        workers,
+        options,
+        Preparation(),
         _ignore,
         reference=parse_target(REFERENCE).identity,
         candidate=parse_target(CANDIDATE, timeout=TIMEOUT).identity,

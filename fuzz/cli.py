@@ -8,7 +8,6 @@ campaign whose worker process crashed exits 3.
 from __future__ import annotations
 
 import argparse
-import datetime
 import os
 import re
 import secrets
@@ -19,15 +18,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
+from fuzz import defaults
 from fuzz.errors import UsageError
 
-#: ``fuzz.search.inputs.DEFAULT_BATCH_SIZE``, repeated so that parsing the
-#: command line does not import Hypothesis (a test keeps the two equal).
-BATCH_SIZE = 16
-
 if TYPE_CHECKING:
-    from fuzz.gate.corpus import Corpus
     from fuzz.gate.release import GateOptions
+    from fuzz.search.options import CampaignOptions
     from fuzz.search.patterns import PatternCoverage
 
 DEFAULT_REFERENCE = "py:signals.analyzer:SignalAnalyzer"
@@ -102,7 +98,7 @@ def _add_targets(parser: argparse.ArgumentParser, *, required: bool = False) -> 
     parser.add_argument(
         "--timeout",
         type=_seconds("--timeout"),
-        default=10.0,
+        default=defaults.TIMEOUT,
         help="how long one batch (cmd:) or one conversation (py:) may take before it is a hang "
         "(default: 10s)",
     )
@@ -131,8 +127,8 @@ def _add_search(parser: argparse.ArgumentParser, *, budget: str | None) -> None:
     parser.add_argument(
         "--batch-size",
         type=_positive_int("--batch-size"),
-        default=BATCH_SIZE,
-        help=f"conversations per example, i.e. per replay process (default: {BATCH_SIZE})",
+        default=defaults.BATCH_SIZE,
+        help=f"conversations per example, i.e. per replay process (default: {defaults.BATCH_SIZE})",
     )
 
 
@@ -163,7 +159,7 @@ def _add_reports(
     parser.add_argument(
         "--drift-threshold",
         type=_fraction("--drift-threshold"),
-        default=0.2,
+        default=defaults.DRIFT_THRESHOLD,
         help="relative change of the Tier-B/C rate reported as drift (default: 20%%)",
     )
     if junit:
@@ -363,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
     coverage.add_argument(
         "--timeout",
         type=_seconds("--timeout"),
-        default=10.0,
+        default=defaults.TIMEOUT,
         help="how long one batch (cmd:) or one conversation (py:) may take (default: 10s)",
     )
 
@@ -434,176 +430,19 @@ def _rerun_command(command: str, args_list: Sequence[str], seed: int) -> str:
     return shlex.join(["signals-fuzz", command, *words, "--seed", str(seed)])
 
 
-def run_campaign(
-    reference_spec: str,
-    candidate_spec: str,
-    *,
-    timeout: float,
-    seed: int,
-    budget: float | None,
-    max_examples: int | None,
-    batch_size: int,
-    corpus_dir: Path,
-    shrunk_dir: Path,
-    command: str,
-    baseline: Path | None = None,
-    out_dir: Path | None = None,
-    drift_threshold: float = 0.2,
-    seeds: Path | None = None,
-    dictionary: Sequence[Path] = (),
-    stop_when: tuple[str, ...] = (),
-    workers: int = 1,
-    resume: bool = False,
-    database: str | None = "none",
-) -> int:
-    """Build everything a campaign needs, validating it all before the first example.
+def run_campaign_command(options: CampaignOptions) -> int:
+    """Run a campaign with the progress line on stderr; print where its finds are kept."""
+    from fuzz.search.run import run_campaign
+    from fuzz.search.sinks import ProgressLine
 
-    ``database`` is a ``--database`` spec; None means the default folder beside
-    the corpus. ``workers`` above 1 runs ``fuzz.search.workers``; 1 runs in
-    this process.
-    """
-    import functools
-
-    from fuzz.engine.targets import parse_target
-    from fuzz.files import ensure_writable_dir
-    from fuzz.gate.baseline import load_optional
-    from fuzz.gate.corpus import Corpus
-    from fuzz.gate.reproducers import render_reproducer
-    from fuzz.gate.seed_files import read_seed_file
-    from fuzz.search.campaign import Campaign, CampaignSettings
-    from fuzz.search.database import open_database, resolve_database_spec
-    from fuzz.search.events import CampaignFinished
-    from fuzz.search.harvest import harvest
-    from fuzz.search.inputs import campaign_conversations
-    from fuzz.search.patterns import PatternTracker
-    from fuzz.search.sinks import CorpusRecorder, ProgressLine, ReportSink, fan_out
-
-    set_aside = load_optional(baseline).accepted(datetime.date.today())
-    if out_dir is not None:
-        ensure_writable_dir(out_dir, "--out")
-    reference = parse_target(reference_spec, timeout=timeout)
-    candidate = parse_target(candidate_spec, timeout=timeout)
-    harvested = harvest(dictionary) if dictionary else None
-    make_conversations = functools.partial(  # workers get this partial pickled
-        campaign_conversations,
-        seed_chats=tuple(read_seed_file(seeds)) if seeds is not None else (),
-        dictionary=harvested if harvested is not None else (),
-    )
-    corpus = Corpus.open(corpus_dir, shrunk_dir, render_reproducer)
-    resumed = _resumed_signatures(corpus, corpus_dir) if resume else frozenset()
-    default_database = (corpus_dir.parent / ".signals-fuzz" / "examples").absolute()
-    example_database = open_database(database, default_dir=default_database)
-    settings = CampaignSettings(
-        seed=seed,
-        max_examples=max_examples,
-        budget=budget,
-        batch_size=batch_size,
-        set_aside=set_aside | resumed,
-        command=command,
-        stop_when=stop_when,
-        database=example_database,
-        database_key=_database_key(batch_size, seeds, harvested),
-    )
-    reports = ReportSink(accepted=set_aside)
-    patterns = PatternTracker(harvested) if harvested is not None else None
-    sink = fan_out(
-        CorpusRecorder(corpus), reports, ProgressLine(), *([patterns] if patterns else [])
-    )
-    crashes: Sequence[str] = ()
-    finished: CampaignFinished
-    if max_examples is not None:
-        workers = min(workers, max_examples)  # a worker draws at least one example
-    if workers > 1:
-        from fuzz.search.workers import WorkerPlan, run_workers, worker_seed
-
-        plan = WorkerPlan(
-            reference=reference_spec,
-            candidate=candidate_spec,
-            timeout=timeout,
-            seed=seed,
-            strategy=make_conversations,
-            max_examples=max_examples,
-            budget=budget,
-            batch_size=batch_size,
-            set_aside=settings.set_aside,
-            accepted=set_aside,
-            command=command,
-            database=resolve_database_spec(database, default_dir=default_database),
-            database_key=settings.database_key,
-            dictionary=harvested,
-        )
-        seeds_text = ", ".join(str(worker_seed(seed, index)) for index in range(workers))
-        print(f"signals-fuzz: {workers} worker processes, seeds {seeds_text}", file=sys.stderr)
-        result = run_workers(
-            plan, workers, sink, reference=reference.identity, candidate=candidate.identity
-        )
-        finished = result.finished
-        for done in result.done:
-            reports.merge(done.metrics, done.tier_b_examples)
-            if patterns is not None:
-                patterns.merge_hits(done.pattern_hits, done.pattern_conversations)
-        crashes = [crash.describe() + "\n" + crash.error for crash in result.crashed]
-    else:
-        from fuzz.search.stopping import check_stop, stopping_on_ctrl_c
-
-        conversations = make_conversations()
-        campaign = Campaign(
-            reference, candidate, settings, fan_out(sink, check_stop), conversations=conversations
-        )
-        with stopping_on_ctrl_c():
-            finished = campaign.run()
-    if patterns is not None:
-        _print_pattern_summary(patterns.coverage())
-    if out_dir is not None:
-        from fuzz.search.sinks import write_campaign_reports
-
-        write_campaign_reports(
-            out_dir, reports, finished, reference, candidate, baseline, drift_threshold
-        )
-    for signature in finished.signatures:
-        path = corpus.path_of(signature)
-        case = corpus.get(signature)
-        if path is not None and case is not None:
-            print(
-                f"{signature}\n  case:       {path}\n  reproducer: {corpus.reproducer_path(case)}"
-            )
-    for crash in crashes:
+    outcome = run_campaign(options, ProgressLine())
+    if outcome.patterns is not None:
+        _print_pattern_summary(outcome.patterns)
+    for saved in outcome.saved:
+        print(f"{saved.signature}\n  case:       {saved.case}\n  reproducer: {saved.reproducer}")
+    for crash in outcome.crashes:
         print(f"signals-fuzz: {crash.rstrip()}", file=sys.stderr)
-    if crashes:
-        return EXIT_WORKER_CRASHED
-    return EXIT_DIVERGED if finished.signatures or resumed else EXIT_OK
-
-
-def _database_key(batch_size: int, seeds: Path | None, harvested: object) -> bytes:
-    """The example database key of what this campaign draws.
-
-    Choice sequences only mean something to the strategy that made them, so
-    campaigns share a key exactly when they draw alike: same fuzzer version,
-    batch size, seed file contents and harvested dictionary.
-    """
-    import hashlib
-
-    import fuzz
-
-    digest = hashlib.sha256(f"{fuzz.__version__}|{int(batch_size)}".encode())
-    if seeds is not None:
-        digest.update(seeds.read_bytes())
-    if harvested is not None:
-        digest.update(repr(harvested).encode("utf-8", "backslashreplace"))
-    return b"signals-fuzz.campaign." + digest.hexdigest()[:16].encode()
-
-
-def _resumed_signatures(corpus: Corpus, corpus_dir: Path) -> frozenset[str]:
-    """``--resume``: the bugs whose case in the corpus is shrunk, set aside from the start."""
-    cases = corpus.cases()
-    done = frozenset(case.signature for case in cases if case.shrunk)
-    unfinished = len(cases) - len(done)
-    later = f"; {unfinished} unshrunk case(s) will be shrunk when found again" if unfinished else ""
-    print(
-        f"signals-fuzz: resume: {len(done)} known bug(s) set aside (shrunk in {corpus_dir}){later}",
-        file=sys.stderr,
-    )
-    return done
+    return outcome.exit_code
 
 
 def _pin_workers(command: str, args_list: Sequence[str], workers: int) -> str:
@@ -634,24 +473,26 @@ def _print_pattern_summary(coverage: PatternCoverage) -> None:
 
 
 def _campaign(args: argparse.Namespace, args_list: Sequence[str]) -> int:
+    from fuzz.search.options import CampaignOptions
+
     seed = args.seed if args.seed is not None else secrets.randbits(32)
     budget = args.budget
     if budget is None and args.max_examples is None:
         budget = parse_duration(DEFAULT_BUDGET)
     workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
-    return run_campaign(
-        args.reference,
-        args.candidate,
-        timeout=args.timeout,
+    options = CampaignOptions(
+        reference=args.reference,
+        candidate=args.candidate,
         seed=seed,
+        timeout=args.timeout,
         budget=budget,
         max_examples=args.max_examples,
         batch_size=args.batch_size,
-        corpus_dir=args.corpus,
-        shrunk_dir=args.shrunk,
+        corpus=args.corpus,
+        shrunk=args.shrunk,
         command=_pin_workers(_rerun_command("campaign", args_list, seed), args_list, workers),
         baseline=args.baseline,
-        out_dir=args.out,
+        out=args.out,
         drift_threshold=args.drift_threshold,
         seeds=args.seeds,
         dictionary=args.dictionary or (),
@@ -659,10 +500,12 @@ def _campaign(args: argparse.Namespace, args_list: Sequence[str]) -> int:
         resume=args.resume,
         database=args.database,
     )
+    return run_campaign_command(options)
 
 
 def _demo(args: argparse.Namespace, args_list: Sequence[str]) -> int:
     from fuzz.examples.variants import SHOWS_AS, VARIANTS, variant_names
+    from fuzz.search.options import CampaignOptions
 
     unknown = [name for name in args.variant.split(",") if name and name not in VARIANTS]
     if unknown:
@@ -683,20 +526,21 @@ def _demo(args: argparse.Namespace, args_list: Sequence[str]) -> int:
         f"[{args.variant}] (cmd:)",
         file=sys.stderr,
     )
-    code = run_campaign(
-        EXAMPLE_REFERENCE,
-        candidate,
-        timeout=args.timeout,
+    options = CampaignOptions(
+        reference=EXAMPLE_REFERENCE,
+        candidate=candidate,
         seed=seed,
+        timeout=args.timeout,
         budget=budget,
         max_examples=args.max_examples,
         batch_size=args.batch_size,
-        corpus_dir=out / "corpus",
-        shrunk_dir=out / "shrunk",
+        corpus=out / "corpus",
+        shrunk=out / "shrunk",
         command=_rerun_command("demo", args_list, seed),
         # Stop as soon as every planted bug is found and shrunk, budget or not.
         stop_when=tuple(SHOWS_AS[name] for name in variant_names(args.variant) if name in SHOWS_AS),
     )
+    code = run_campaign_command(options)
     print(f"\nReproducers (Markdown, ready to file): {out / 'shrunk'}")
     print(f"Corpus cases (JSON, replayable):       {out / 'corpus'}")
     print(

@@ -39,6 +39,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from fuzz import defaults
 from fuzz.errors import UsageError
 
 #: A ShareGPT conversation: ``[{"from": role, "value": text}, ...]``.
@@ -46,7 +47,7 @@ Conversation = list[dict[str, Any]]
 
 #: Default seconds one batch may take on a ``cmd:`` target, or one conversation
 #: on a ``py:`` target, before it counts as a hang.
-DEFAULT_TIMEOUT = 10.0
+DEFAULT_TIMEOUT = defaults.TIMEOUT
 
 #: Seconds between repeated interrupts of a hung in-process analyzer.
 ALARM_REPEAT = 0.05

@@ -43,6 +43,7 @@ from typing import Any
 
 import attrs
 
+from fuzz import defaults
 from fuzz.engine.canonical import tier_a_view
 from fuzz.engine.compare import Comparison, Divergence
 from fuzz.engine.targets import FailureKind, Outcome, TargetIdentity
@@ -51,7 +52,7 @@ from strategies.signal_types import LEAF_TYPES, QUALITY_BUCKETS
 METRICS_SCHEMA_VERSION = 1
 
 #: Default relative change of the Tier-B or Tier-C rate that counts as drift.
-DEFAULT_DRIFT_THRESHOLD = 0.2
+DEFAULT_DRIFT_THRESHOLD = defaults.DRIFT_THRESHOLD
 
 _FAILED_KINDS = frozenset(kind.value for kind in FailureKind) | {"schema"}
 

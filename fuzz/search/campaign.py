@@ -70,8 +70,9 @@ from fuzz.search.events import (
     ShrinkFinished,
     Sink,
 )
-from fuzz.search.inputs import DEFAULT_BATCH_SIZE, full_batches
+from fuzz.search.inputs import full_batches
 from fuzz.search.minimise import DEFAULT_MAX_BATCH, minimise
+from fuzz.search.options import DEFAULT_BATCH_SIZE
 
 #: The key a campaign's findings live under in a shared example database.
 DEFAULT_DATABASE_KEY = b"signals-fuzz.campaign"

@@ -25,6 +25,23 @@ class CampaignStarted:
 
 
 @attrs.frozen
+class CorpusResumed:
+    """``--resume``: bugs whose case in the corpus is shrunk are set aside from the start."""
+
+    corpus: str
+    set_aside: int
+    #: Cases saved before shrinking ended: shrunk when their bug is met again.
+    unfinished: int
+
+
+@attrs.frozen
+class WorkersStarted:
+    """The campaign runs as worker processes, each with its own seed."""
+
+    seeds: tuple[int, ...]
+
+
+@attrs.frozen
 class ConversationCompared:
     """One conversation judged; report writers accumulate metrics from these."""
 
@@ -108,6 +125,8 @@ class CampaignFinished:
 
 Event = (
     CampaignStarted
+    | CorpusResumed
+    | WorkersStarted
     | ConversationCompared
     | BatchCompared
     | DivergenceFound

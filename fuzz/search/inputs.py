@@ -14,14 +14,8 @@ from collections.abc import Sequence
 from hypothesis import strategies as st
 
 from fuzz.engine.targets import Conversation
+from fuzz.search.options import DEFAULT_BATCH_SIZE
 from strategies.dictionary import Dictionary
-
-#: Default number of conversations per example (per replay process). A real
-#: port takes about 2.5 ms to start, as long as it takes to analyse three
-#: conversations: in batches of 8 starting cost a campaign a third as much
-#: as the analysis, in batches of 16 a sixth. Shrinking works on single
-#: conversations, so the batch size does not change what a bug shrinks to.
-DEFAULT_BATCH_SIZE = 16
 
 
 def campaign_conversations(

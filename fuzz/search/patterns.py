@@ -169,14 +169,13 @@ class PatternTracker:
 
     @property
     def hits(self) -> list[list[bool]]:
-        """Per pattern, per alternative: reached so far (a copy; what workers send home)."""
+        """Per pattern, per alternative: reached so far (a copy)."""
         return [list(row) for row in self._hits]
 
-    def merge_hits(self, hits: list[list[bool]] | None, conversations: int = 0) -> None:
+    def merge(self, other: PatternTracker) -> None:
         """Count as reached what another tracker of the same dictionary reached (a worker's)."""
-        self.conversations += conversations
-        if hits is None:
-            return
+        self.conversations += other.conversations
+        hits = other.hits
         for key, (i, j, _compiled, _runs) in enumerate(self._entries):
             if i < len(hits) and j < len(hits[i]) and hits[i][j]:
                 self._hits[i][j] = True

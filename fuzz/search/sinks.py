@@ -20,9 +20,9 @@ from __future__ import annotations
 import datetime
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
 import attrs
 
@@ -37,11 +37,17 @@ from fuzz.search.events import (
     CampaignStarted,
     CaseImproved,
     ConversationCompared,
+    CorpusResumed,
     DivergenceFound,
     Event,
     ShrinkFinished,
     Sink,
+    WorkersStarted,
 )
+from fuzz.search.patterns import PatternTracker
+
+if TYPE_CHECKING:
+    from fuzz.search.options import Preparation
 
 
 def fan_out(*sinks: Sink) -> Sink:
@@ -107,7 +113,20 @@ class ProgressLine:
         self._drawn = False
 
     def __call__(self, event: Event) -> None:
-        if isinstance(event, CampaignStarted):
+        if isinstance(event, CorpusResumed):
+            later = (
+                f"; {event.unfinished} unshrunk case(s) will be shrunk when found again"
+                if event.unfinished
+                else ""
+            )
+            self._say(
+                f"signals-fuzz: resume: {event.set_aside} known bug(s) set aside "
+                f"(shrunk in {event.corpus}){later}"
+            )
+        elif isinstance(event, WorkersStarted):
+            seeds = ", ".join(str(seed) for seed in event.seeds)
+            self._say(f"signals-fuzz: {len(event.seeds)} worker processes, seeds {seeds}")
+        elif isinstance(event, CampaignStarted):
             self._say(f"signals-fuzz: seed {event.seed}")
             self._say(f"  reference: {event.reference.spec}")
             self._say(f"  candidate: {event.candidate.spec}")
@@ -181,14 +200,14 @@ class ReportSink:
     started: CampaignStarted | None = None
     started_at: str | None = None
 
-    def merge(
-        self,
-        metrics: Metrics,
-        tier_b_examples: dict[str, tuple[tuple[int, int, int], dict[str, Any]]],
-    ) -> None:
-        """Add what another sink of the same campaign counted (a worker's)."""
-        self.metrics.merge(metrics)
-        for signature, example in tier_b_examples.items():
+    def merge(self, other: ReportSink) -> None:
+        """Add what a worker's sink counted: its metrics and its smallest Tier-B examples.
+
+        Its cases are not taken: the parent's own sink sees every case a worker
+        finds, as the events it forwards.
+        """
+        self.metrics.merge(other.metrics)
+        for signature, example in other.tier_b_examples.items():
             if self._smaller_tier_b(signature, example[0]):
                 self.tier_b_examples[signature] = example
 
@@ -257,3 +276,33 @@ def write_campaign_reports(
         found=finished.signatures,
     )
     return write_reports(out_dir, report, threshold=threshold)
+
+
+# ------------------------------------------------------------- local sinks ---
+
+
+class LocalSink(Protocol):
+    """A sink every campaign process keeps for itself, over every conversation it compares.
+
+    Workers do not send each comparison home (thousands a second); each keeps
+    its own local sinks and sends them whole when it ends, and the parent
+    merges them into its own.
+    """
+
+    def __call__(self, event: Event) -> None: ...
+
+    def merge(self, other: Any) -> None: ...
+
+
+def local_sinks(preparation: Preparation) -> tuple[LocalSink, ...]:
+    """The report sink and, with a dictionary, the pattern tracker of one campaign process."""
+    sinks: list[LocalSink] = [ReportSink(accepted=preparation.accepted)]
+    if preparation.dictionary is not None:
+        sinks.append(PatternTracker(preparation.dictionary))
+    return tuple(sinks)
+
+
+def merge_local_sinks(mine: Sequence[LocalSink], theirs: Sequence[LocalSink]) -> None:
+    """Fold a worker's local sinks into the parent's, kind by kind (both from ``local_sinks``)."""
+    for own, other in zip(mine, theirs, strict=True):
+        own.merge(other)

@@ -47,15 +47,14 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
 import attrs
-from hypothesis import strategies as st
 
-from fuzz.engine.targets import Conversation, TargetIdentity
+from fuzz.engine.targets import TargetIdentity
 from fuzz.gate.metrics import Metrics
 from fuzz.search.events import (
     BatchCompared,
@@ -64,15 +63,13 @@ from fuzz.search.events import (
     CaseImproved,
     DivergenceFound,
     Event,
+    ShrinkFinished,
     Sink,
+    WorkersStarted,
 )
-from fuzz.search.inputs import DEFAULT_BATCH_SIZE
+from fuzz.search.options import CampaignOptions, Preparation, campaign_for
+from fuzz.search.sinks import LocalSink, ReportSink, fan_out, local_sinks
 from fuzz.search.stopping import check_stop, handle_ctrl_c
-from strategies.dictionary import Dictionary
-
-StrategyFactory = Callable[[], st.SearchStrategy[Conversation]]
-"""Builds a worker's conversation strategy in the worker; must pickle (a module-level
-function or a partial). The campaign batches what it draws."""
 
 #: Seconds between two progress messages from one worker.
 PROGRESS_INTERVAL = 0.5
@@ -96,30 +93,14 @@ def examples_share(max_examples: int | None, workers: int, index: int) -> int | 
     return max_examples // workers + (index < max_examples % workers)
 
 
-@attrs.frozen
-class WorkerPlan:
-    """What every worker needs to run its part of a campaign; all of it pickles."""
-
-    reference: str
-    candidate: str
-    timeout: float
-    seed: int
-    strategy: StrategyFactory
-    max_examples: int | None = None
-    budget: float | None = None
-    batch_size: int = DEFAULT_BATCH_SIZE
-    set_aside: frozenset[str] = frozenset()
-    #: The baseline's signatures (``--baseline``), which the reports count as accepted;
-    #: ``set_aside`` also holds the bugs ``--resume`` knows, which are not accepted.
-    accepted: frozenset[str] = frozenset()
-    command: str = ""
-    database: str | None = None  # a resolved ``fuzz.search.database`` spec
-    database_key: bytes = b"signals-fuzz.campaign"
-    #: The harvested dictionary (``--dictionary``), for pattern coverage in each worker.
-    dictionary: Dictionary | None = None
-
-
 # ----------------------------------------------------------------- claims ---
+
+
+def worker_count(options: CampaignOptions) -> int:
+    """How many processes the campaign runs: ``--workers``, but never more than examples."""
+    if options.max_examples is not None:
+        return max(1, min(options.workers, options.max_examples))
+    return max(1, options.workers)
 
 
 @attrs.frozen
@@ -172,14 +153,14 @@ class WorkerEvent:
 
 @attrs.frozen
 class WorkerDone:
-    """A worker's campaign ended (``finished`` is None if Ctrl-C came before it started)."""
+    """A worker's campaign ended (``finished`` is None if Ctrl-C came before it started).
+
+    ``local`` holds its local sinks (``fuzz.search.sinks.local_sinks``), whole.
+    """
 
     worker: int
     finished: CampaignFinished | None
-    metrics: Metrics
-    tier_b_examples: dict[str, tuple[tuple[int, int, int], dict[str, Any]]]
-    pattern_hits: list[list[bool]] | None = None
-    pattern_conversations: int = 0
+    local: tuple[LocalSink, ...]
 
 
 @attrs.frozen
@@ -225,7 +206,9 @@ class WorkersFinished:
         """All workers' metrics added up."""
         total = Metrics()
         for done in self.done:
-            total.merge(done.metrics)
+            for sink in done.local:
+                if isinstance(sink, ReportSink):
+                    total.merge(sink.metrics)
         return total
 
 
@@ -242,7 +225,7 @@ class _Forward:
     _last: float = -1e9
 
     def __call__(self, event: Event) -> None:
-        if isinstance(event, DivergenceFound | CaseImproved):
+        if isinstance(event, DivergenceFound | CaseImproved | ShrinkFinished):
             self.queue.put(WorkerEvent(self.worker, event))
         elif isinstance(event, BatchCompared):
             now = time.monotonic()
@@ -251,31 +234,31 @@ class _Forward:
                 self.queue.put(WorkerEvent(self.worker, event))
 
 
-def _worker_main(plan: WorkerPlan, index: int, workers: int, queue: Any, claims: Path) -> None:
+def _worker_main(
+    options: CampaignOptions,
+    preparation: Preparation,
+    index: int,
+    workers: int,
+    queue: Any,
+    claims: Path,
+) -> None:
     """A worker process: one campaign with its own seed and share, reporting to ``queue``."""
     handle_ctrl_c(once=True)
-    from fuzz.search.patterns import PatternTracker
-    from fuzz.search.sinks import ReportSink, fan_out
-
-    reports = ReportSink(accepted=plan.accepted)
-    patterns = PatternTracker(plan.dictionary) if plan.dictionary is not None else None
-    sinks = fan_out(reports, *([patterns] if patterns is not None else []))
+    local = local_sinks(preparation)
     finished: CampaignFinished | None = None
     try:
         # Ctrl-C before the campaign started: nothing to lose, nothing to report.
         with contextlib.suppress(KeyboardInterrupt):
-            finished = _run_worker(plan, index, workers, queue, claims, sinks)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        queue.put(
-            WorkerDone(
-                index,
-                finished,
-                reports.metrics,
-                dict(reports.tier_b_examples),
-                None if patterns is None else patterns.hits,
-                0 if patterns is None else patterns.conversations,
+            mine = attrs.evolve(
+                options,
+                seed=worker_seed(options.seed, index),
+                max_examples=examples_share(options.max_examples, workers, index),
+                workers=1,
             )
-        )
+            sink = fan_out(*local, _Forward(queue, index), check_stop)
+            finished = campaign_for(mine, preparation, sink, FileClaims(claims, index)).run()
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        queue.put(WorkerDone(index, finished, local))
     except BaseException:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         queue.put(WorkerFailed(index, traceback.format_exc()))
@@ -283,36 +266,6 @@ def _worker_main(plan: WorkerPlan, index: int, workers: int, queue: Any, claims:
     finally:
         queue.close()
         queue.join_thread()
-
-
-def _run_worker(
-    plan: WorkerPlan, index: int, workers: int, queue: Any, claims: Path, local: Sink
-) -> CampaignFinished:
-    """The worker's campaign; its events go to the ``local`` sinks and, forwarded, home."""
-    from fuzz.engine.targets import parse_target
-    from fuzz.search.campaign import Campaign, CampaignSettings
-    from fuzz.search.database import open_database
-    from fuzz.search.sinks import fan_out
-
-    settings = CampaignSettings(
-        seed=worker_seed(plan.seed, index),
-        max_examples=examples_share(plan.max_examples, workers, index),
-        budget=plan.budget,
-        batch_size=plan.batch_size,
-        set_aside=plan.set_aside,
-        command=plan.command,
-        database=open_database(plan.database, default_dir=None),
-        database_key=plan.database_key,
-    )
-    campaign = Campaign(
-        parse_target(plan.reference, timeout=plan.timeout),
-        parse_target(plan.candidate, timeout=plan.timeout),
-        settings,
-        fan_out(local, _Forward(queue, index), check_stop),
-        conversations=plan.strategy(),
-        coordinator=FileClaims(claims, index),
-    )
-    return campaign.run()
 
 
 # ------------------------------------------------------------ parent side ---
@@ -420,33 +373,33 @@ class _Aggregate:
 
 
 def run_workers(
-    plan: WorkerPlan,
-    workers: int,
+    options: CampaignOptions,
+    preparation: Preparation,
     sink: Sink,
     *,
     reference: TargetIdentity,
     candidate: TargetIdentity,
 ) -> WorkersFinished:
-    """Run ``plan`` as ``workers`` processes; every event the parent sees goes to ``sink``.
+    """Run the campaign as ``options.workers`` processes; every event the parent sees goes
+    to ``sink``.
 
     ``reference`` and ``candidate`` are the identities the parent validated
     (for ``CampaignStarted``); each worker builds its own targets from the specs.
     """
-    if plan.max_examples is not None:
-        workers = min(workers, plan.max_examples)
-    workers = max(1, workers)
+    workers = worker_count(options)
     context = multiprocessing.get_context("spawn")
     claims = Path(tempfile.mkdtemp(prefix="signals-fuzz-claims-"))
     try:
         queue = context.Queue()
         started = time.monotonic()
-        deadline = None if plan.budget is None else started + plan.budget
+        deadline = None if options.budget is None else started + options.budget
         aggregate = _Aggregate(sink, started, deadline)
-        sink(CampaignStarted(plan.seed, plan.command, reference, candidate))
+        sink(WorkersStarted(tuple(worker_seed(options.seed, i) for i in range(workers))))
+        sink(CampaignStarted(options.seed, options.command, reference, candidate))
         processes = [
             context.Process(
                 target=_worker_main,
-                args=(plan, index, workers, queue, claims),
+                args=(options, preparation, index, workers, queue, claims),
                 name=f"signals-fuzz-worker-{index}",
             )
             for index in range(workers)

@@ -340,39 +340,30 @@ def test_prune_fixed_leaves_failing_cases(
 
 
 def test_campaign_with_baseline_finds_the_other_bug(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: Any
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """A campaign given a baseline accepting one planted bug must find and save only the other."""
-    import fuzz.search.inputs
+    from fuzz.cli import run_campaign_command
+    from fuzz.search.options import CampaignOptions
     from tests.fixtures.toy_batches import toy_conversations
 
-    monkeypatch.setattr(fuzz.search.inputs, "campaign_conversations", toy_conversations)
     baseline = baseline_file(
         tmp_path / "b.json", {CRASH: {"reason": "known crash", "accepted_by": "t"}}
     )
     corpus, out_dir = tmp_path / "corpus", tmp_path / "out"
-    code, out, _ = cli(
-        capsys,
-        "campaign",
-        "--reference",
+    options = CampaignOptions(
         THANKS,
-        "--candidate",
         TWO_BUGS,
-        "--seed",
-        "3",
-        "--max-examples",
-        "150",
-        "--baseline",
-        baseline,
-        "--corpus",
-        corpus,
-        "--shrunk",
-        tmp_path / "shrunk",
-        "--out",
-        out_dir,
-        "--workers",
-        "1",
+        seed=3,
+        max_examples=150,
+        baseline=Path(baseline),
+        corpus=corpus,
+        shrunk=tmp_path / "shrunk",
+        out=out_dir,
+        conversations=toy_conversations,
     )
+    code = run_campaign_command(options)
+    out = capsys.readouterr().out
     assert code == 1, out
     saved = [json.loads(p.read_text())["signature"] for p in corpus.glob("*.json")]
     assert saved == [GRATITUDE]

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import pytest
 
-import fuzz.search.inputs
-from fuzz.cli import main
+from fuzz.cli import main, run_campaign_command
 from fuzz.engine.targets import parse_target
 from fuzz.gate.corpus import Corpus, load_case
-from fuzz.search.events import CaseImproved, DivergenceFound, Event
+from fuzz.search.events import CaseImproved, DivergenceFound, Event, ShrinkFinished
+from fuzz.search.options import CampaignOptions, Preparation
 from fuzz.search.sinks import CorpusRecorder, fan_out
-from fuzz.search.workers import WorkerPlan, WorkersFinished, run_workers
+from fuzz.search.workers import WorkersFinished, run_workers
 from tests.e2e.conftest import CRASH, GRATITUDE, THANKS, TWO_BUGS
 from tests.fixtures import toy_batches
 
@@ -30,14 +30,23 @@ REPO = Path(__file__).parents[2]
 
 
 def run_toy(
-    tmp_path: Path, strategy: object = toy_batches.toy_conversations, **plan: object
+    tmp_path: Path,
+    strategy: object = toy_batches.toy_conversations,
+    set_aside: frozenset[str] = frozenset(),
 ) -> tuple[WorkersFinished, list[Event], Corpus]:
     corpus = Corpus.open(tmp_path / "corpus", tmp_path / "shrunk")
     events: list[Event] = []
-    settings = {"seed": 3, "max_examples": 150, **plan}
+    options = CampaignOptions(
+        THANKS,
+        TWO_BUGS,
+        seed=3,
+        max_examples=150,
+        workers=2,
+        conversations=strategy,  # type: ignore[arg-type]
+    )
     result = run_workers(
-        WorkerPlan(THANKS, TWO_BUGS, timeout=10.0, strategy=strategy, **settings),  # type: ignore[arg-type]
-        2,
+        options,
+        Preparation(resumed=set_aside),
         fan_out(CorpusRecorder(corpus), events.append),
         reference=parse_target(THANKS).identity,
         candidate=parse_target(TWO_BUGS).identity,
@@ -59,6 +68,8 @@ def test_two_workers_save_each_bug_once_and_shrink_it_once(tmp_path: Path) -> No
     assert finds == {GRATITUDE: 1, CRASH: 1}
     finals = Counter(e.case.signature for e in events if isinstance(e, CaseImproved) and e.final)
     assert finals == {GRATITUDE: 1, CRASH: 1}
+    shrinks = Counter(e.signature for e in events if isinstance(e, ShrinkFinished))
+    assert shrinks == {GRATITUDE: 1, CRASH: 1}
     cases = [load_case(p) for p in (tmp_path / "corpus").glob("*.json")]
     assert sorted(c.signature for c in cases) == sorted([GRATITUDE, CRASH])
     shrunk = {c.signature: [sorted(m["value"]) for m in c.conversation] for c in cases}
@@ -67,6 +78,30 @@ def test_two_workers_save_each_bug_once_and_shrink_it_once(tmp_path: Path) -> No
     # Progress and metrics add up over both workers.
     assert result.metrics.compared == result.finished.conversations > 0
     assert result.finished.reason == "max-examples"
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_workers_report_like_one_process(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], workers: int
+) -> None:
+    """With --workers 2 the found, shrunk and final lines must reach stderr as with one."""
+    options = CampaignOptions(
+        THANKS,
+        TWO_BUGS,
+        seed=3,
+        max_examples=150,
+        corpus=tmp_path / "corpus",
+        shrunk=tmp_path / "shrunk",
+        workers=workers,
+        conversations=toy_batches.toy_conversations,
+    )
+    assert run_campaign_command(options) == 1
+    err = capsys.readouterr().err
+    for signature in (GRATITUDE, CRASH):
+        assert err.count(f"found: {signature} (") == 1, err
+        assert err.count(f"shrunk: {signature} -> 1 messages") == 1, err
+    assert "stopped (max-examples)" in err and "2 distinct Tier-A signature(s)" in err
+    assert ("2 worker processes" in err) == (workers == 2)
 
 
 def test_resumed_workers_never_find_a_saved_bug_again(tmp_path: Path) -> None:
@@ -89,37 +124,25 @@ def test_no_more_workers_than_examples(tmp_path: Path, capsys: pytest.CaptureFix
 
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_cli_resume_sets_aside_every_shrunk_case(
-    toy_corpus: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-    workers: str,
+    toy_corpus: Path, capsys: pytest.CaptureFixture[str], workers: str
 ) -> None:
     """campaign --resume must say what it set aside, find none of it again, and leave it as is."""
-    monkeypatch.setattr(fuzz.search.inputs, "campaign_conversations", toy_batches.toy_conversations)
     before = {p.name: p.read_bytes() for p in toy_corpus.glob("*.json")}
     assert len(before) == 2 and all(load_case(toy_corpus / n).shrunk for n in before)
-    code = main(
-        [
-            "campaign",
-            "--reference",
-            THANKS,
-            "--candidate",
-            TWO_BUGS,
-            "--seed",
-            "3",
-            "--max-examples",
-            "100",
-            "--corpus",
-            str(toy_corpus),
-            "--shrunk",
-            str(toy_corpus.parent / "shrunk"),
-            "--workers",
-            workers,
-            "--resume",
-            "--out",
-            str(toy_corpus.parent / "out"),
-        ]
+    options = CampaignOptions(
+        THANKS,
+        TWO_BUGS,
+        seed=3,
+        max_examples=100,
+        corpus=toy_corpus,
+        shrunk=toy_corpus.parent / "shrunk",
+        workers=int(workers),
+        resume=True,
+        out=toy_corpus.parent / "out",
+        database=None,
+        conversations=toy_batches.toy_conversations,
     )
+    code = run_campaign_command(options)
     err = capsys.readouterr().err
     assert code == 1, err  # the corpus still holds the known bugs
     assert "resume: 2 known bug(s) set aside" in err
@@ -159,30 +182,19 @@ def test_a_crashed_worker_is_reported_not_waited_for(
         assert f"worker {crash.worker} crashed (exit code" in crash.describe()
 
 
-def test_cli_worker_crash_is_exit_3(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_cli_worker_crash_is_exit_3(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The command must name the crashed workers and exit 3, not 0 or a hang."""
-    monkeypatch.setattr(fuzz.search.inputs, "campaign_conversations", toy_batches.raising_batches)
-    code = main(
-        [
-            "campaign",
-            "--reference",
-            THANKS,
-            "--candidate",
-            TWO_BUGS,
-            "--max-examples",
-            "10",
-            "--corpus",
-            str(tmp_path / "corpus"),
-            "--shrunk",
-            str(tmp_path / "shrunk"),
-            "--workers",
-            "2",
-            "--database",
-            "none",
-        ]
+    options = CampaignOptions(
+        THANKS,
+        TWO_BUGS,
+        seed=0,
+        max_examples=10,
+        corpus=tmp_path / "corpus",
+        shrunk=tmp_path / "shrunk",
+        workers=2,
+        conversations=toy_batches.raising_batches,
     )
+    code = run_campaign_command(options)
     err = capsys.readouterr().err
     assert code == 3
     assert "worker 0 crashed" in err and "worker 1 crashed" in err

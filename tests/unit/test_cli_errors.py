@@ -184,9 +184,15 @@ def test_bad_durations(text: str) -> None:
         parse_duration(text)
 
 
-def test_the_cli_batch_size_default_is_the_campaigns() -> None:
-    """Broken if the CLI's copy of the default batch size drifts from the campaign's."""
-    from fuzz.cli import BATCH_SIZE
-    from fuzz.search.inputs import DEFAULT_BATCH_SIZE
+def test_parsing_the_command_line_imports_no_stage() -> None:
+    """Broken if building the parser (and --help) starts importing Hypothesis or a stage."""
+    import subprocess
+    import sys
 
-    assert BATCH_SIZE == DEFAULT_BATCH_SIZE
+    probe = (
+        "import sys; from fuzz.cli import build_parser; build_parser(); "
+        "print(sorted(m for m in sys.modules if m.startswith(('hypothesis', 'fuzz.search', "
+        "'fuzz.gate', 'fuzz.engine', 'strategies'))))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

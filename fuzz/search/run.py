@@ -1,0 +1,151 @@
+"""A whole campaign, composed: targets, corpus, example database, sinks, workers, reports.
+
+This is the composition root of ``signals-fuzz campaign`` (and of the demo):
+everything is built and checked from one ``CampaignOptions`` before the
+first example, then the campaign runs in this process (one worker) or as
+worker processes (``fuzz.search.workers``), and what it found is written.
+The CLI only parses, builds the options, and prints the ``CampaignOutcome``.
+
+Who consumes what (``fuzz.search.sinks``): the corpus recorder saves every
+case as it is found and shrunk; the local sinks (report sink, pattern
+tracker) see every comparison, in each campaign process, and are merged
+here; the caller's ``progress`` sink sees every event the parent sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import attrs
+
+from fuzz.engine.targets import Target
+from fuzz.gate.corpus import Corpus
+from fuzz.search.events import CampaignFinished, CorpusResumed, Sink
+from fuzz.search.options import CampaignOptions, Preparation, campaign_for, prepare, targets_for
+from fuzz.search.patterns import PatternCoverage, PatternTracker
+from fuzz.search.sinks import (
+    CorpusRecorder,
+    LocalSink,
+    ReportSink,
+    fan_out,
+    local_sinks,
+    merge_local_sinks,
+    write_campaign_reports,
+)
+
+EXIT_OK, EXIT_DIVERGED, EXIT_WORKER_CRASHED = 0, 1, 3
+
+
+@attrs.frozen
+class SavedCase:
+    """Where a bug the campaign found is kept: its corpus file and its reproducer."""
+
+    signature: str
+    case: Path
+    reproducer: Path
+
+
+@attrs.frozen
+class CampaignOutcome:
+    """What a finished campaign leaves for its caller to print, and its exit code."""
+
+    finished: CampaignFinished
+    saved: tuple[SavedCase, ...]
+    #: Workers that crashed, each described with its traceback (exit code 3).
+    crashes: tuple[str, ...] = ()
+    #: Bugs ``--resume`` set aside (a resumed campaign with any exits 1).
+    resumed: frozenset[str] = frozenset()
+    patterns: PatternCoverage | None = None
+
+    @property
+    def exit_code(self) -> int:
+        if self.crashes:
+            return EXIT_WORKER_CRASHED
+        return EXIT_DIVERGED if self.finished.signatures or self.resumed else EXIT_OK
+
+
+def run_campaign(options: CampaignOptions, progress: Sink) -> CampaignOutcome:
+    """Check everything, run the campaign, write its reports; ``UsageError`` before any example.
+
+    ``progress`` sees every event of the campaign (all workers', aggregated).
+    """
+    from fuzz.files import ensure_writable_dir
+    from fuzz.gate.reproducers import render_reproducer
+
+    if options.out is not None:
+        ensure_writable_dir(options.out, "--out")
+    reference, candidate = targets_for(options)
+    corpus = Corpus.open(options.corpus, options.shrunk, render_reproducer)
+    resumed = _resume(corpus, options, progress) if options.resume else frozenset()
+    preparation = prepare(options, resumed=resumed)
+    local = local_sinks(preparation)
+    sink = fan_out(CorpusRecorder(corpus), *local, progress)
+    finished, crashes = _run(options, preparation, sink, local, (reference, candidate))
+    if options.out is not None:
+        report = next(s for s in local if isinstance(s, ReportSink))
+        write_campaign_reports(
+            options.out,
+            report,
+            finished,
+            reference,
+            candidate,
+            options.baseline,
+            options.drift_threshold,
+        )
+    tracker = next((s for s in local if isinstance(s, PatternTracker)), None)
+    return CampaignOutcome(
+        finished=finished,
+        saved=_saved(corpus, finished.signatures),
+        crashes=crashes,
+        resumed=resumed,
+        patterns=None if tracker is None else tracker.coverage(),
+    )
+
+
+def _run(
+    options: CampaignOptions,
+    preparation: Preparation,
+    sink: Sink,
+    local: Sequence[LocalSink],
+    targets: tuple[Target, Target],
+) -> tuple[CampaignFinished, tuple[str, ...]]:
+    """The campaign in this process, or as workers whose local sinks are merged into ``local``."""
+    from fuzz.search.workers import run_workers, worker_count
+
+    workers = worker_count(options)
+    if workers == 1:
+        from fuzz.search.stopping import check_stop, stopping_on_ctrl_c
+
+        campaign = campaign_for(options, preparation, fan_out(sink, check_stop), targets=targets)
+        with stopping_on_ctrl_c():
+            return campaign.run(), ()
+    reference, candidate = targets
+    result = run_workers(
+        attrs.evolve(options, workers=workers),
+        preparation,
+        sink,
+        reference=reference.identity,
+        candidate=candidate.identity,
+    )
+    for done in result.done:
+        merge_local_sinks(local, done.local)
+    crashes = tuple(crash.describe() + "\n" + crash.error for crash in result.crashed)
+    return result.finished, crashes
+
+
+def _resume(corpus: Corpus, options: CampaignOptions, progress: Sink) -> frozenset[str]:
+    """``--resume``: the bugs whose case in the corpus is shrunk, set aside from the start."""
+    cases = corpus.cases()
+    done = frozenset(case.signature for case in cases if case.shrunk)
+    progress(CorpusResumed(str(options.corpus), len(done), len(cases) - len(done)))
+    return done
+
+
+def _saved(corpus: Corpus, signatures: Sequence[str]) -> tuple[SavedCase, ...]:
+    saved = []
+    for signature in signatures:
+        path, case = corpus.path_of(signature), corpus.get(signature)
+        if path is not None and case is not None:
+            saved.append(SavedCase(signature, path, corpus.reproducer_path(case)))
+    return tuple(saved)
