@@ -16,7 +16,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TypeAlias
 
 from fuzz import defaults
 from fuzz.errors import UsageError
@@ -188,13 +188,31 @@ def _add_gate(parser: argparse.ArgumentParser, *, out_required: bool = False) ->
     _add_reports(parser, junit=True, out_required=out_required)
 
 
+#: What ``add_subparsers`` returns: each command's builder adds its parser to it.
+_Commands: TypeAlias = "argparse._SubParsersAction[_Parser]"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="signals-fuzz",
         description="Differential fuzzer for the signals analyzer: reference vs port.",
     )
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for add_command in (
+        _add_campaign_command,
+        _add_reproduce_command,
+        _add_replay_command,
+        _add_parity_command,
+        _add_demo_command,
+        _add_corpus_command,
+        _add_coverage_command,
+        _add_seeds_command,
+    ):
+        add_command(commands)
+    return parser
 
+
+def _add_campaign_command(commands: _Commands) -> None:
     campaign = commands.add_parser(
         "campaign", help="search for Tier-A divergences, shrink and save them"
     )
@@ -247,10 +265,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_reports(campaign, junit=False)
 
+
+def _add_reproduce_command(commands: _Commands) -> None:
     reproduce = commands.add_parser("reproduce", help="rerun one saved case and show both sides")
     reproduce.add_argument("file", type=Path, help="a corpus case file")
     _add_targets(reproduce)
 
+
+def _add_replay_command(commands: _Commands) -> None:
     replay = commands.add_parser(
         "replay", help="rerun saved cases and JSONL conversations: FIXED / STILL / CHANGED / NEW"
     )
@@ -277,6 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="where --prune-fixed looks for reproducers (default: <corpus>/../shrunk)",
     )
 
+
+def _add_parity_command(commands: _Commands) -> None:
     parity = commands.add_parser(
         "parity", help="the release gate: every conversation of a seed file through both sides"
     )
@@ -297,6 +321,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_targets(parity)
     _add_gate(parity, out_required=True)
 
+
+def _add_demo_command(commands: _Commands) -> None:
     demo = commands.add_parser(
         "demo", help="a short campaign: the example analyzer against a planted-bug variant"
     )
@@ -314,6 +340,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_search(demo, budget="60s")
     demo.add_argument("--timeout", type=_seconds("--timeout"), default=5.0, help=argparse.SUPPRESS)
 
+
+def _add_corpus_command(commands: _Commands) -> None:
     corpus = commands.add_parser("corpus", help="manage corpus folders")
     corpus_actions = corpus.add_subparsers(
         dest="action", metavar="{merge}", required=True, parser_class=_Parser
@@ -330,6 +358,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="reproducer folder of --into (default: <into>/../shrunk)",
     )
 
+
+def _add_coverage_command(commands: _Commands) -> None:
     coverage = commands.add_parser(
         "coverage", help="how often generated conversations make one target fire each signal"
     )
@@ -363,6 +393,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="how long one batch (cmd:) or one conversation (py:) may take (default: 10s)",
     )
 
+
+def _add_seeds_command(commands: _Commands) -> None:
     seeds = commands.add_parser("seeds", help="make seed-chat files for seeded strategies")
     seed_sources = seeds.add_subparsers(
         dest="source", metavar="{lmsys}", required=True, parser_class=_Parser
@@ -390,7 +422,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="local parquet file(s) with the lmsys columns, instead of the Hub dataset",
     )
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import attrs
 
@@ -146,6 +146,16 @@ def _print_results(
     print(", ".join(shown) + f" of {len(results)} item(s)" + both, file=stream)
 
 
+@attrs.define
+class _Judged:
+    """What the gate made of the replayed items: metrics, diff records, JUnit cases."""
+
+    metrics: Metrics = attrs.field(factory=Metrics)
+    records: list[dict[str, Any]] = attrs.field(factory=list)
+    junit: list[JunitCase] = attrs.field(factory=list)
+    verdicts: list[tuple[ReplayResult, bool]] = attrs.field(factory=list)
+
+
 def run_gate(
     options: GateOptions,
     items: Sequence[ReplayItem],
@@ -164,31 +174,64 @@ def run_gate(
     clock = time.monotonic()
     results = replay_items(reference, candidate, items)
     elapsed = time.monotonic() - clock
-
     if options.baseline_update:
-        assert options.baseline is not None
-        seen = {signature for r in results for signature in r.signatures}
-        updated = baseline.updated(seen)
-        updated.save(options.baseline)
-        added = sorted(set(updated.entries) - set(baseline.entries))
-        dropped = sorted(set(baseline.entries) - set(updated.entries))
-        print(
-            f"baseline: wrote {len(updated.entries)} entry(ies) to {options.baseline} "
-            f"({len(added)} new, {len(dropped)} dropped)",
-            file=out,
+        baseline = _update_baseline(options, baseline, results, out)
+    judged = _judge(options, results, baseline, today, (reference, candidate))
+    _print_results(judged.verdicts, out, verbose=options.verbose)
+    if options.out is not None:
+        run = run_metadata(
+            mode=options.mode,
+            reference=reference.identity,
+            candidate=candidate.identity,
+            seed=options.seed,
+            dataset_revision=options.dataset_revision,
+            seed_file=options.seed_file,
+            command=options.command,
+            started_at=started_at,
         )
-        baseline = updated
+        _write_report_files(options, judged, run, baseline, today, out)
+    if options.junit is not None:
+        write_junit(options.junit, f"signals-fuzz {options.mode}", judged.junit, elapsed=elapsed)
+        print(f"junit: {options.junit}", file=out)
+    if options.prune_fixed:
+        for source, target in prune_fixed(results, archive=options.archive, shrunk=options.shrunk):
+            print(f"archived {source} -> {target}", file=out)
+    return _verdict(judged.metrics, out)
 
-    metrics = Metrics()
-    records = []
-    junit = []
-    judged: list[tuple[ReplayResult, bool]] = []
+
+def _update_baseline(
+    options: GateOptions, baseline: Baseline, results: Sequence[ReplayResult], out: TextIO
+) -> Baseline:
+    """``--baseline-update``: write exactly the signatures seen now, keeping known reasons."""
+    assert options.baseline is not None
+    seen = {signature for r in results for signature in r.signatures}
+    updated = baseline.updated(seen)
+    updated.save(options.baseline)
+    added = sorted(set(updated.entries) - set(baseline.entries))
+    dropped = sorted(set(baseline.entries) - set(updated.entries))
+    print(
+        f"baseline: wrote {len(updated.entries)} entry(ies) to {options.baseline} "
+        f"({len(added)} new, {len(dropped)} dropped)",
+        file=out,
+    )
+    return updated
+
+
+def _judge(
+    options: GateOptions,
+    results: Sequence[ReplayResult],
+    baseline: Baseline,
+    today: datetime.date,
+    targets: tuple[Target, Target],
+) -> _Judged:
+    """Each result accepted or not, counted, recorded, and (with ``--junit``) written up."""
+    judged = _Judged()
     accepts = baseline.accepted(today)
     for result in results:
         accepted = baseline.accepts_all(result.signatures, today)
-        judged.append((result, accepted))
+        judged.verdicts.append((result, accepted))
         status = result.status
-        metrics.add(
+        judged.metrics.add(
             result.reference,
             result.candidate,
             result.comparison,
@@ -205,48 +248,41 @@ def run_gate(
             messages=result.item.conversation,
         )
         if record is not None:
-            records.append(record)
+            judged.records.append(record)
         if options.junit is not None:
-            junit.append(
-                _junit_case(
-                    result, accepted, options.mode, reference, candidate, options.command, baseline
-                )
+            judged.junit.append(
+                _junit_case(result, accepted, options.mode, *targets, options.command, baseline)
             )
+    return judged
 
-    _print_results(judged, out, verbose=options.verbose)
-    if options.out is not None:
-        report = ParityReport(
-            mode=options.mode,
-            metrics=metrics,
-            run=run_metadata(
-                mode=options.mode,
-                reference=reference.identity,
-                candidate=candidate.identity,
-                seed=options.seed,
-                dataset_revision=options.dataset_revision,
-                seed_file=options.seed_file,
-                command=options.command,
-                started_at=started_at,
-            ),
-            records=records,
-            baseline={sig: entry.to_json() for sig, entry in baseline.entries.items()},
-            expired=baseline.expired(today),
-        )
-        written = write_reports(options.out, report, threshold=options.drift_threshold)
-        print(f"reports: {', '.join(str(p) for p in written.values())}", file=out)
-    if options.junit is not None:
-        write_junit(options.junit, f"signals-fuzz {options.mode}", junit, elapsed=elapsed)
-        print(f"junit: {options.junit}", file=out)
-    if options.prune_fixed:
-        for source, target in prune_fixed(results, archive=options.archive, shrunk=options.shrunk):
-            print(f"archived {source} -> {target}", file=out)
 
-    unaccepted = metrics.unaccepted
-    if unaccepted:
+def _write_report_files(
+    options: GateOptions,
+    judged: _Judged,
+    run: dict[str, Any],
+    baseline: Baseline,
+    today: datetime.date,
+    out: TextIO,
+) -> None:
+    assert options.out is not None
+    report = ParityReport(
+        mode=options.mode,
+        metrics=judged.metrics,
+        run=run,
+        records=judged.records,
+        baseline={sig: entry.to_json() for sig, entry in baseline.entries.items()},
+        expired=baseline.expired(today),
+    )
+    written = write_reports(options.out, report, threshold=options.drift_threshold)
+    print(f"reports: {', '.join(str(p) for p in written.values())}", file=out)
+
+
+def _verdict(metrics: Metrics, out: TextIO) -> int:
+    """Print the gate's verdict; its exit code."""
+    if metrics.unaccepted:
         print(
             f"gate: FAIL: {metrics.unaccepted_divergences} Tier-A divergence(s) outside the "
-            "baseline, "
-            f"{len(unaccepted)} signature(s)",
+            f"baseline, {len(metrics.unaccepted)} signature(s)",
             file=out,
         )
         return EXIT_DIVERGED

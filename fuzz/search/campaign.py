@@ -55,6 +55,7 @@ from hypothesis.database import ExampleDatabase, InMemoryExampleDatabase
 from hypothesis.errors import HypothesisException, HypothesisWarning
 
 import fuzz
+from fuzz.defaults import BATCH_SIZE as DEFAULT_BATCH_SIZE
 from fuzz.engine.case import Case, Provenance, size_key
 from fuzz.engine.compare import Comparison, Divergence, Tier, compare
 from fuzz.engine.targets import CmdTarget, Conversation, Outcome, Target, analyze_pair
@@ -72,7 +73,6 @@ from fuzz.search.events import (
 )
 from fuzz.search.inputs import full_batches
 from fuzz.search.minimise import DEFAULT_MAX_BATCH, minimise
-from fuzz.search.options import DEFAULT_BATCH_SIZE
 
 #: The key a campaign's findings live under in a shared example database.
 DEFAULT_DATABASE_KEY = b"signals-fuzz.campaign"

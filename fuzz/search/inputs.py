@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 from hypothesis import strategies as st
 
+from fuzz.defaults import BATCH_SIZE as DEFAULT_BATCH_SIZE
 from fuzz.engine.targets import Conversation
-from fuzz.search.options import DEFAULT_BATCH_SIZE
 from strategies.dictionary import Dictionary
 
 
