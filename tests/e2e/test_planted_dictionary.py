@@ -1,26 +1,27 @@
-"""A bug only the analyzers' own source tells about: found with --dictionary, not without.
+"""A bug only the analyzers' own source tells about: found with --dictionary.
 
 ``lost_alternative`` drops ``unauthenticated`` from the example analyzer's
 gRPC auth regex, an ``observation`` detector. No lexicon of ours writes that
 wording, so generated conversations never show the bug; the fixture tree
 ``tests/fixtures/regex_src`` holds the regex (the reference's Python
 spelling and the port's Rust one), and a campaign given that tree generates
-a match of each alternative. Seed 1 and fixed example budgets; measured:
-found and shrunk after 100 examples with the dictionary, nothing in 300
-without it.
+a match of each alternative. Seed 1 and fixed example budgets.
 """
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
 
 from fuzz.engine.targets import parse_target
 from fuzz.search.campaign import Campaign, CampaignSettings
+from fuzz.search.coverage import generate_conversations
 from fuzz.search.harvest import harvest
 from fuzz.search.inputs import campaign_conversations
 from fuzz.search.patterns import PatternTracker
+from strategies.dictionary import dictionary_conversations
 
 pytestmark = pytest.mark.slow
 
@@ -52,16 +53,25 @@ def test_found_and_shrunk_with_the_dictionary() -> None:
     assert tracker.coverage().patterns_reached >= 1
 
 
-def test_not_found_without_it() -> None:
-    """Our own strategies write the lost wording, so this test no longer shows what
-    the dictionary adds (300 examples, seed 1)."""
-    campaign = Campaign(
-        parse_target(REFERENCE),
-        parse_target(CANDIDATE),
-        CampaignSettings(seed=1, max_examples=300),
-        lambda event: None,
-        conversations=campaign_conversations(),
-    )
-    finished = campaign.run()
-    assert finished.signatures == ()
-    assert finished.conversations > 1000
+def test_the_dictionary_puts_the_lost_wording_where_the_detector_looks() -> None:
+    """What the dictionary adds: drawn with the harvested tree, conversations must carry every
+    alternative of the gRPC auth regex, ``unauthenticated`` included, in an observation after
+    a call (200 conversations, seed 1)."""
+    harvested = harvest([REGEX_SRC])
+    grpc = [p for p in harvested.patterns if "unauthenticated" in p.literal.lower()]
+    assert grpc, "the fixture tree must hold the regex"
+    drawn = generate_conversations(200, 1, dictionary_conversations(harvested))
+    tracker = PatternTracker(harvested)
+    placed = False
+    for conversation in drawn:
+        tracker.observe(conversation)
+        for before, message in itertools.pairwise(conversation):
+            placed = placed or (
+                before.get("from") == "function_call"
+                and message.get("from") == "observation"
+                and "unauthenticated" in str(message.get("value")).lower()
+            )
+    coverage = tracker.coverage()
+    reached = dict(zip(coverage.patterns, coverage.reached, strict=True))
+    assert all(all(reached[p]) for p in grpc), reached
+    assert placed

@@ -89,10 +89,6 @@ def test_schema_argument_is_validated() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not (REPO / "fuzz" / "examples" / "replay.py").exists(),
-    reason="fuzz/examples/replay.py (the example replay program) is not written yet",
-)
 def test_example_replay_answers_every_odd_line_once() -> None:
     """The example replay program drops, adds or crashes on odd input lines, where the
     protocol says each non-blank line gets exactly one report or error line."""
