@@ -451,6 +451,8 @@ class CmdTarget:
         none fails alone, the failure needs the batch, and every conversation
         keeps the batch's failure.
         """
+        if not conversations:
+            return []
         run = self._run(conversations)
         if not run.process_failed or len(conversations) <= 1:
             return run.outcomes

@@ -271,6 +271,7 @@ def test_a_no_break_space_shrinks_to_a_few_characters() -> None:
     assert len(found[0]["value"]) <= 3
 
 
+@pytest.mark.slow
 def test_an_observation_without_a_call_is_reachable_and_shrinks_to_itself() -> None:
     """Broken if odd units are never generated, or do not shrink to the one stray message."""
     # Without Hypothesis's constants harvested from loaded modules: they make

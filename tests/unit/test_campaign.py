@@ -30,6 +30,7 @@ def run(
     return campaign.run(), campaign, corpus
 
 
+@pytest.mark.slow
 def test_finds_each_bug_as_its_own_signature_and_shrinks_each(tmp_path: Path) -> None:
     """Two planted bugs must come back as two signatures, each shrunk to one short message."""
     finished, campaign, corpus = run(tmp_path, CampaignSettings(seed=3, max_examples=200))
@@ -45,6 +46,7 @@ def test_finds_each_bug_as_its_own_signature_and_shrinks_each(tmp_path: Path) ->
     assert corpus.get(CRASH) == crash
 
 
+@pytest.mark.slow
 def test_same_seed_same_findings(tmp_path: Path) -> None:
     """A seeded campaign must be reproducible: same signatures, same shrunk conversations."""
     first = run(tmp_path / "a", CampaignSettings(seed=11, max_examples=150))[1]
@@ -54,6 +56,7 @@ def test_same_seed_same_findings(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.slow
 def test_set_aside_signatures_are_not_reported(tmp_path: Path) -> None:
     """An accepted signature must not fail the campaign; the search goes on for others."""
     settings = CampaignSettings(seed=3, max_examples=200, set_aside=frozenset({CRASH}))
@@ -75,6 +78,7 @@ def test_interrupt_keeps_the_unshrunk_case(tmp_path: Path) -> None:
     assert cases[0].signature in finished.signatures
 
 
+@pytest.mark.slow
 def test_budget_stops_the_campaign(tmp_path: Path) -> None:
     """A time budget must end the campaign with reason 'budget', keeping what it found."""
     finished, campaign, _ = run(tmp_path, CampaignSettings(seed=3, budget=1.5))
@@ -149,6 +153,7 @@ def test_campaign_draws_mix_in_seed_chats_and_harvested_phrases() -> None:
     assert find(strategy, has("much appreciated"), settings=quick)
 
 
+@pytest.mark.slow
 def test_saved_cases_carry_their_tier_a_diff(tmp_path: Path) -> None:
     """A saved case's diff.tier_a must show the difference its Tier-A table shows, not {}."""
     _, campaign, _ = run(tmp_path, CampaignSettings(seed=3, max_examples=200))
@@ -187,6 +192,7 @@ def _shared(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> object
     return open_database(url, default_dir=None)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["folder", "redis"])
 def test_a_shared_database_hands_one_campaigns_bugs_to_the_next(
     kind: str, tmp_path: Path, request: pytest.FixtureRequest

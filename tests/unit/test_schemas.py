@@ -27,6 +27,7 @@ def _draw(strategy: Any, n: int = 200, seed: int = 0) -> list[Any]:
     return generate_conversations(n, seed, strategy)
 
 
+@pytest.mark.slow
 def test_lines_include_accepted_and_rejected_ones() -> None:
     """The loosened schema only produces valid lines, or only invalid ones."""
     lines = _draw(odd_input_lines(SCHEMA))
@@ -35,6 +36,7 @@ def test_lines_include_accepted_and_rejected_ones() -> None:
     assert any(isinstance(line, dict) and line.get("messages") for line in valid)
 
 
+@pytest.mark.slow
 def test_lines_bend_the_schema_in_every_way() -> None:
     """A kind of oddity (missing field, wrong type, extra key, not an object) is never drawn."""
     lines = _draw(odd_input_lines(SCHEMA), n=300)

@@ -48,6 +48,7 @@ with handling:
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["worker", "campaign", "signal only"])
 def test_a_swallowed_ctrl_c_stops_at_the_next_event_without_a_traceback(how: str) -> None:
     """A lost interrupt must not print a traceback a user reads as a crash; real errors must."""

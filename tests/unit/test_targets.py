@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -150,6 +151,7 @@ def test_cmd_target_identity_hashes_the_program(cmd_spec: Callable[[str], str]) 
     assert target.identity.sha256 == hashlib.sha256(Path(sys.executable).read_bytes()).hexdigest()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("mode", "kinds"),
     [
@@ -179,6 +181,7 @@ def test_cmd_crash_keeps_exit_status_and_stderr(cmd_spec: Callable[[str], str]) 
     assert "panicked" in outcome.failure.stderr
 
 
+@pytest.mark.slow
 def test_cmd_hang_is_killed_and_pinned_on_its_conversation(cmd_spec: Callable[[str], str]) -> None:
     """A hung batch must be killed at the timeout and blamed on the one conversation that hangs."""
     target = CmdTarget(cmd_spec("hang-on-boom"), timeout=1.0)
@@ -199,9 +202,17 @@ def test_cmd_program_symlink_is_not_resolved(tmp_path: Path) -> None:
     assert target.argv[0] == str(link)
 
 
-def test_cmd_empty_batch_starts_nothing(cmd_spec: Callable[[str], str]) -> None:
-    """An empty batch has nothing to say; it must not be read as missing lines."""
-    assert parse_target(cmd_spec("hang")).analyze_batch([]) == []
+def test_cmd_empty_batch_starts_nothing(
+    cmd_spec: Callable[[str], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty batch has nothing to say: no process, and no missing lines read into it."""
+    target = parse_target(cmd_spec("hang"))
+
+    def no_process(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a process was started for an empty batch")
+
+    monkeypatch.setattr(subprocess, "Popen", no_process)
+    assert target.analyze_batch([]) == []
 
 
 def test_encode_line_escapes_only_when_utf8_cannot_carry_it() -> None:
