@@ -225,7 +225,7 @@ def _add_campaign_command(commands: _Commands) -> None:
         "--seeds",
         type=Path,
         default=None,
-        help="replay-shaped JSONL of seed chats to mutate (e.g. from 'signals-fuzz seeds lmsys')",
+        help="JSONL of seed chats (input lines) to mutate (e.g. from 'signals-fuzz seeds lmsys')",
     )
     campaign.add_argument(
         "--dictionary",
@@ -277,7 +277,7 @@ def _add_replay_command(commands: _Commands) -> None:
         "replay", help="rerun saved cases and JSONL conversations: FIXED / STILL / CHANGED / NEW"
     )
     replay.add_argument(
-        "paths", type=Path, nargs="+", help="corpus files, replay-shaped .jsonl files, or folders"
+        "paths", type=Path, nargs="+", help="corpus files, JSONL files of input lines, or folders"
     )
     _add_targets(replay)
     _add_gate(replay)
@@ -305,7 +305,10 @@ def _add_parity_command(commands: _Commands) -> None:
         "parity", help="the release gate: every conversation of a seed file through both sides"
     )
     parity.add_argument(
-        "--seeds", type=Path, required=True, help="replay-shaped JSONL file of conversations"
+        "--seeds",
+        type=Path,
+        required=True,
+        help="JSONL file of input lines (one conversation each)",
     )
     parity.add_argument(
         "--dataset-revision",
@@ -657,7 +660,9 @@ def _parity(args: argparse.Namespace, args_list: Sequence[str]) -> int:
     from fuzz.gate.replay import read_seed_items
 
     if not args.seeds.is_file():
-        raise UsageError(f"--seeds={str(args.seeds)!r} is not a file; use a replay-shaped .jsonl")
+        raise UsageError(
+            f"--seeds={str(args.seeds)!r} is not a file; use a .jsonl file of input lines"
+        )
     items = read_seed_items(args.seeds)
     options = _gate_options(args, args_list, "parity", dataset_revision=args.dataset_revision)
     baseline = check(options)

@@ -128,7 +128,7 @@ def seeded_conversations(
 
 
 def load_seed_chats(path: str | Path | None = None) -> list[Conversation]:
-    """The chats of a replay-shaped JSONL seed file; the bundled one when ``path`` is None.
+    """The chats of a JSONL seed file of input lines; the bundled one when ``path`` is None.
 
     Raises ``ValueError`` naming the file and line of the first bad line
     (``fuzz.gate.seed_files.read_seed_file`` turns that into a usage error).
@@ -141,7 +141,7 @@ def load_seed_chats(path: str | Path | None = None) -> list[Conversation]:
 
 
 def parse_seed_text(text: str, source: str) -> list[Conversation]:
-    """Parse replay-shaped JSONL (``{"id": ..., "messages": [...]}`` per line).
+    """Parse JSONL of input lines (``{"id": ..., "messages": [...]}`` per line).
 
     Blank lines are skipped. Every message needs a string ``from`` and a
     string ``value``. Raises ``ValueError("SOURCE:LINE: why")`` on the first

@@ -1,7 +1,7 @@
 """Rerun saved cases and plain conversations against two targets; say what became of each.
 
 What is replayed is a list of *items*: saved corpus cases (``*.json``, which
-remember the signature they were saved with) and plain replay-shaped JSONL
+remember the signature they were saved with) and plain JSONL input
 lines (``{"id": ..., "messages": [...]}``, which remember nothing). All items
 go to each target in as few processes as possible (chunks of ``chunk_size``
 conversations), since a replay binary's start-up costs about as much as two
@@ -133,7 +133,7 @@ def _record_name(path: Path, line: int, record_id: Any) -> str:
 
 
 def read_replay_jsonl(path: Path) -> list[ReplayItem]:
-    """Items of a replay-shaped JSONL file, or ``UsageError`` naming the bad line."""
+    """Items of a JSONL file of input lines, or ``UsageError`` naming the bad line."""
     try:
         text = path.read_text("utf-8")
     except OSError as exc:
@@ -151,7 +151,7 @@ def read_replay_jsonl(path: Path) -> list[ReplayItem]:
         messages = record.get("messages") if isinstance(record, dict) else None
         if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
             raise UsageError(
-                f"{path}:{number} is not a replay line; "
+                f"{path}:{number} is not an input line; "
                 f'use {{"id": ..., "messages": [{{"from": ..., "value": ...}}, ...]}}'
             )
         name = _record_name(path, number, record.get("id"))
@@ -339,7 +339,7 @@ def prune_fixed(
 
 
 def read_seed_items(path: Path) -> list[ReplayItem]:
-    """The conversations of a parity seed file (replay-shaped JSONL), named by their ids.
+    """The conversations of a parity seed file (JSONL of input lines), named by their ids.
 
     ``fuzz.gate.seed_files.read_seed_file``, the reader of the module that writes seed
     files, validates them and gives the conversations; the ids come from the

@@ -58,7 +58,7 @@ def diff_record(
 ) -> dict[str, Any] | None:
     """The ``diffs.jsonl`` record of one conversation, or None where nothing diverges.
 
-    With ``messages`` the record is also a replay line (``id`` + ``messages``),
+    With ``messages`` the record is also an input line (``id`` + ``messages``),
     so ``signals-fuzz replay diffs.jsonl`` reruns exactly the divergent ones.
     """
     tiers = [d for d in (comparison.tier_a, comparison.tier_b, comparison.tier_c) if d is not None]

@@ -2,7 +2,7 @@
 
 A reproducer is pasted into an issue by someone who has never run
 signals-fuzz, so it carries everything inline: the conversation, the exact
-replay line, a Python snippet, both Tier-A views, the diff, and the command
+input line, a Python snippet, both Tier-A views, the diff, and the command
 that reruns it. Conversations are shown with escapes, never raw: the
 characters that break ports (U+00A0, U+FEFF, U+2028, ...) are invisible or
 get lost in a paste.
@@ -121,7 +121,7 @@ def render_reproducer(case: Case, corpus_file: str = "") -> str:
     """The Markdown reproducer of one case."""
     prov = case.provenance
     corpus_file = corpus_file or f"corpus/{case.stem}.json"
-    replay_line = json.dumps(case.input_line, ensure_ascii=True)
+    input_line = json.dumps(case.input_line, ensure_ascii=True)
     reproduce = " ".join(
         [
             "signals-fuzz reproduce",
@@ -150,7 +150,7 @@ Tier {case.tier.value} divergence (`{case.kind}`) between the reference and the 
 Save this one line as `case.jsonl` and run `signals_replay < case.jsonl`:
 
 ```json
-{replay_line}
+{input_line}
 ```
 
 ## Feed it to the reference

@@ -3,7 +3,7 @@
 ``load_lmsys`` does what the old parity harness did with lmsys-chat-1m: a
 sample pinned by dataset revision and seed, converted to ShareGPT
 (``user`` -> ``human``, ``assistant`` -> ``gpt``, other roles dropped).
-``write_seed_file`` stores it as replay-shaped JSONL, one
+``write_seed_file`` stores it as JSONL of input lines, one
 ``{"id": ..., "messages": [...]}`` per line, the format
 ``strategies.seeds`` mutates and the replay protocol reads.
 
@@ -109,7 +109,7 @@ def to_sharegpt(conversation: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
 
 
 def write_seed_file(path: Path, records: Iterable[dict[str, Any]]) -> None:
-    """Write replay-shaped JSONL, whole or not at all (``fuzz.files.write_atomic``)."""
+    """Write JSONL of input lines, whole or not at all (``fuzz.files.write_atomic``)."""
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():

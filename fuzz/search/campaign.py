@@ -18,9 +18,9 @@ batch):
   step) become leads of their own with their own choices, and are shrunk
   next, before exploring resumes. So every bug found is shrunk in the same
   campaign, not left for a later round to re-find;
-* **replay**: the entries of the shared example database
+* **rerun**: the entries of the shared example database
   (``CampaignSettings.database``, e.g. a folder or Redis) that this
-  campaign has not seen are replayed before each exploration round; a bug
+  campaign has not seen are rerun before each exploration round; a bug
   another campaign found there becomes a lead here at once.
 
 After Hypothesis, the batched minimisation pass (``fuzz.search.minimise``)
@@ -92,7 +92,7 @@ class CampaignSettings:
 
     ``database`` is a shared example store (``hypothesis.database``): found
     bugs' choice sequences are saved there under ``database_key``, and what
-    other campaigns saved is replayed. ``minimise`` runs the batched pass
+    other campaigns saved is rerun. ``minimise`` runs the batched pass
     after Hypothesis. ``stop_when`` ends the campaign once, for each of its
     signature prefixes, a shrunk bug starts with it (the demo knows what it
     planted).
@@ -278,7 +278,7 @@ class Campaign:
         self._leads: dict[str, _Lead] = {}
         self._closed: set[str] = set()
         self._aside: set[str] = set(settings.set_aside)
-        self._replayed: set[bytes] = set()
+        self._seen_shared: set[bytes] = set()
         self._explored = 0
         self._started = 0.0
         self._deadline: float | None = None
@@ -334,7 +334,7 @@ class Campaign:
             if self._leads:
                 self._shrink(next(iter(self._leads.values())))
                 continue
-            self._replay_database()
+            self._rerun_shared()
             if self._leads:
                 continue
             if self._examples_left() <= 0:
@@ -494,29 +494,27 @@ class Campaign:
         whole = kind.startswith(("crash exit", "crash signal", "missing-line", "extra-line"))
         return whole and isinstance(target, CmdTarget)
 
-    # ------------------------------------------------------------- replay --
+    # -------------------------------------------------------------- rerun --
 
-    def _replay_database(self) -> None:
-        """Replay what other campaigns saved in the shared database and this one has not seen."""
+    def _rerun_shared(self) -> None:
+        """Rerun what other campaigns saved in the shared database and this one has not seen."""
         database = self.settings.database
         if database is None:
             return
         fresh = [
             entry
             for entry in database.fetch(self.settings.database_key)
-            if entry not in self._replayed and _decodable(entry)
+            if entry not in self._seen_shared and _decodable(entry)
         ]
         if not fresh:
             return
-        self._replayed.update(fresh)
+        self._seen_shared.update(fresh)
 
-        def replay(unit: Any) -> None:
+        def rerun(unit: Any) -> None:
             self._check_deadline()
             self._examine(self._as_batch(unit))
 
-        self._run_private(
-            b"replay", fresh, -2, replay, shrinking=False, max_examples=len(fresh) + 2
-        )
+        self._run_private(b"shared", fresh, -2, rerun, shrinking=False, max_examples=len(fresh) + 2)
 
     def _run_private(
         self,
@@ -551,18 +549,18 @@ class Campaign:
             test()
 
     def _save_choices(self, choices: Choices | None) -> None:
-        """Share an example's choices through the database (and never replay our own)."""
+        """Share an example's choices through the database (and never rerun our own)."""
         database = self.settings.database
         if database is None or choices is None:
             return
         entry = _encode(choices)
-        self._replayed.add(entry)
+        self._seen_shared.add(entry)
         database.save(self.settings.database_key, entry)
 
     # ------------------------------------------------------- one example --
 
     def _as_batch(self, unit: Any) -> list[Conversation]:
-        """A shrink or replay example as a batch: one conversation, or the batch itself."""
+        """A shrink or rerun example as a batch: one conversation, or the batch itself."""
         return [unit] if self._single else list(unit)
 
     def _marked(self, elements: st.SearchStrategy[Conversation]) -> st.SearchStrategy[Conversation]:
@@ -597,7 +595,7 @@ class Campaign:
         if not self._single:
             return [choices] * len(batch)
         if len(batch) == 1 and id(batch[0]) not in spans:
-            return [choices]  # a shrink or replay example: the conversation is the example
+            return [choices]  # a shrink or rerun example: the conversation is the example
         out: list[Choices | None] = []
         for conversation in batch:
             span = spans.get(id(conversation))
