@@ -245,30 +245,59 @@ def _letter(char: str) -> str:
     return "X" if char.isupper() else "x"
 
 
-def _distinct_unusual(text: str, *, punctuation: bool) -> list[str]:
-    """Unusual characters of a text, once each: non-ASCII and controls first, then punctuation."""
-    seen = dict.fromkeys(c for c in text if unusual(c))
-    strong = [c for c in seen if not c.isascii() or not c.isprintable()]
-    weak = [c for c in seen if c.isascii() and c.isprintable()] if punctuation else []
-    return (strong + weak)[:_PER_MESSAGE]
+def _replaced(conversation: Conversation, char: str, by: str, *, in_json: bool) -> Conversation:
+    """Every occurrence of ``char`` in every text replaced (JSON texts spared unless ``in_json``).
+
+    Across the whole conversation at once: a character shared by two
+    near-duplicate replies must change in both, or the edit breaks their
+    likeness rather than testing the character.
+    """
+    out = list(conversation)
+    for m, message in enumerate(conversation):
+        value = _value(message)
+        if value and char in value and (in_json or not _is_json(message)):
+            out[m] = {**message, "value": value.replace(char, by)}
+    return out
+
+
+def _is_json(message: dict[str, Any]) -> bool:
+    value = _value(message)
+    return value is not None and _json_parts(message.get("from"), value) is not None
+
+
+def _strong(char: str) -> bool:
+    """Non-ASCII characters and controls; ASCII punctuation is weak evidence (it is syntax)."""
+    return not char.isascii() or not char.isprintable()
+
+
+def _distinct_unusual(conversation: Conversation) -> list[str]:
+    """Unusual characters of the conversation, once each: strong ones first, then punctuation.
+
+    In JSON, ASCII punctuation is syntax, and the JSON edits speak for it.
+    """
+    seen: dict[str, None] = {}
+    for message in conversation:
+        value = _value(message)
+        if value:
+            json_text = _is_json(message)
+            seen.update((c, None) for c in value if unusual(c) and (_strong(c) or not json_text))
+    strong = [c for c in seen if _strong(c)]
+    return (strong + [c for c in seen if not _strong(c)])[:_PER_MESSAGE]
 
 
 def _character_edits(conversation: Conversation) -> Iterator[_Edit]:
-    for m, message in enumerate(conversation):
-        value = _value(message)
-        if not value:
-            continue
-        # In JSON, ASCII punctuation is syntax: the JSON edits speak for it.
-        punctuation = _json_parts(message.get("from"), value) is None
-        for char in _distinct_unusual(value, punctuation=punctuation):
-            for how, replacement in (("letter", _letter(char)), ("space", " "), ("delete", "")):
-                yield _Edit(
-                    ("char", m, char, how),
-                    _with_value(conversation, m, value.replace(char, replacement)),
-                )
-        if not value.isascii():
-            asciified = "".join(c if c.isascii() else _letter(c) for c in value)
-            yield _Edit(("ascii", m), _with_value(conversation, m, asciified))
+    for char in _distinct_unusual(conversation):
+        for how, by in (("letter", _letter(char)), ("space", " "), ("delete", "")):
+            edited = _replaced(conversation, char, by, in_json=_strong(char))
+            yield _Edit(("char", char, how), edited)
+    asciified = [
+        {**msg, "value": "".join(c if c.isascii() else _letter(c) for c in value)}
+        if (value := _value(msg)) and not value.isascii()
+        else msg
+        for msg in conversation
+    ]
+    if asciified != conversation:
+        yield _Edit(("ascii",), asciified)
 
 
 _WORD: Final = re.compile(r"\S+")
@@ -629,46 +658,46 @@ class _Reading:
         ]
 
     def characters(self) -> list[Ingredient]:
-        found: list[Ingredient] = []
-        for m, message in enumerate(self.conversation):
-            value = _value(message)
-            if not value:
-                continue
-            singles = [
-                c
-                for c in dict.fromkeys(value)
-                if all(self.killed(("char", m, c, how)) for how in ("letter", "space", "delete"))
-                and ("char", m, c, "letter") in self.kills
-            ]
-            for char in singles:
-                strong = not char.isascii() or not char.isprintable()
-                found.append(
-                    Ingredient(
-                        Kind.CHARACTER if strong else Kind.TEXT,
-                        f"char:{default_char_class(char).key}",
-                        f"{describe(char)} {_position(value, char)} in {_in(m, self.role(m))}",
-                        m,
-                        str(message.get("from")),
-                        char,
-                        ord(char),
-                        (char,),
-                    )
+        """Characters no neutral replacement can stand in for, or non-ASCII ones needed together."""
+        texts = [(m, v) for m, message in enumerate(self.conversation) if (v := _value(message))]
+        chars = dict.fromkeys(c for _, v in texts for c in v)
+        singles = [
+            c
+            for c in chars
+            if ("char", c, "letter") in self.kills
+            and all(self.killed(("char", c, how)) for how in ("letter", "space", "delete"))
+        ]
+        found = []
+        for char in singles:
+            m, value = next((m, v) for m, v in texts if char in v)
+            found.append(
+                Ingredient(
+                    Kind.CHARACTER if _strong(char) else Kind.TEXT,
+                    f"char:{default_char_class(char).key}",
+                    f"{describe(char)} {_position(value, char)} in {_in(m, self.role(m))}",
+                    m,
+                    str(self.role(m)),
+                    char,
+                    ord(char),
+                    (char,),
                 )
-            non_ascii = [c for c in dict.fromkeys(value) if not c.isascii()]
-            if non_ascii and self.killed(("ascii", m)) and not any(c in singles for c in non_ascii):
-                found.append(self._together(m, value, non_ascii))
+            )
+        non_ascii = [c for c in chars if not c.isascii()]
+        if non_ascii and self.killed(("ascii",)) and not any(c in singles for c in non_ascii):
+            found.append(self._together(texts, non_ascii))
         return found
 
-    def _together(self, m: int, value: str, chars: list[str]) -> Ingredient:
-        """The non-ASCII characters of one text, needed together (none alone)."""
-        commonest = max(chars, key=value.count)
+    def _together(self, texts: list[tuple[int, str]], chars: list[str]) -> Ingredient:
+        """The non-ASCII characters of the conversation, needed together (none alone)."""
+        m = next(m for m, v in texts if not v.isascii())
+        commonest = max(chars, key=lambda c: sum(v.count(c) for _, v in texts))
         named = ", ".join(describe(c) for c in chars[:3]) + (
             f" and {len(chars) - 3} more" if len(chars) > 3 else ""
         )
         return Ingredient(
             Kind.CHARACTER,
             f"char:{default_char_class(commonest).key}",
-            f"the non-ASCII characters of {_in(m, self.role(m))} together ({named}): "
+            f"the non-ASCII characters together ({named}), first in {_in(m, self.role(m))}: "
             f"as ASCII letters of the same case the sides agree",
             m,
             str(self.role(m)),
@@ -686,7 +715,7 @@ class _Reading:
             ):
                 continue
             chars, size = len(value), len(value.encode("utf-8", "surrogatepass"))
-            unit = "utf8-bytes" if size != chars and self.killed(("ascii", m)) else "code-points"
+            unit = "utf8-bytes" if size != chars and self.killed(("ascii",)) else "code-points"
             counted = "UTF-8 bytes" if unit == "utf8-bytes" else "code points"
             found.append(
                 Ingredient(
@@ -883,15 +912,12 @@ def _probe(
     if not singles:
         return found
     asks: list[tuple[Ingredient, str, Conversation]] = []
+    present = {c for message in reading.conversation for c in (_value(message) or "")}
     for ingredient in singles:
-        assert ingredient.message is not None
-        value = _value(reading.conversation[ingredient.message]) or ""
         pool = dict.fromkeys([*substitutes, *same_class(ingredient.text)])
         for other in pool:
-            if other != ingredient.text and other not in value:
-                changed = _with_value(
-                    reading.conversation, ingredient.message, value.replace(ingredient.text, other)
-                )
+            if other not in present:  # a character already there would blur the answer
+                changed = _replaced(reading.conversation, ingredient.text, other, in_json=True)
                 asks.append((ingredient, other, changed))
     verdicts = oracle.verdicts([changed for _, _, changed in asks])
     observed: dict[int, list[str]] = {}
