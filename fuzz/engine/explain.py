@@ -444,6 +444,18 @@ _FEATURE_WORDS: Final[dict[str, str]] = {
 }
 
 
+#: JSON features from the most specific to the least (which one names a cause).
+_JSON_ORDER: Final = (
+    "number",
+    "duplicate-keys",
+    "escapes",
+    "layout",
+    "key-order",
+    "nesting",
+    "key",
+)
+
+
 def _tree_edits(node: Any, path: str = "$") -> Iterator[tuple[str, str, Any]]:
     """(feature, where, edited tree) for one edit each: dedupe keys, flatten, drop a key."""
     if isinstance(node, _Obj):
@@ -774,7 +786,8 @@ class _Reading:
                 )
             elif not spelling_matters:
                 found.append(self._structure(m, role, feature, where))
-        return found
+        # Most specific first: a number's spelling over a key's presence.
+        return sorted(found, key=lambda i: _JSON_ORDER.index(i.key.split(":")[1]))
 
     def _structure(self, m: int, role: object, feature: str, where: str) -> Ingredient:
         if feature == "key":
