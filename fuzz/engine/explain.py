@@ -62,7 +62,7 @@ from fuzz.engine.targets import Conversation, Target, analyze_pair
 #: Candidates sent in one batch (one process per side for a ``cmd:`` target).
 DEFAULT_MAX_BATCH: Final = 256
 #: Edits tried on one case at most; a big case keeps the first (message edits come first).
-DEFAULT_MAX_EDITS: Final = 1500
+DEFAULT_MAX_EDITS: Final = 1000
 #: Per message: at most this many distinct characters, words and JSON edits are tried.
 _PER_MESSAGE: Final = 64
 #: Texts at least this long (code points) or this heavy (UTF-8 bytes) get the length edits.
@@ -537,11 +537,17 @@ class _Oracle:
 
     shows: Shows
     max_batch: int
+    deadline: float | None = None
     calls: int = 0
     candidates: int = 0
+    #: Some candidates went unjudged: the deadline passed.
+    expired: bool = False
     _seen: dict[str, bool] = attrs.field(factory=dict)
 
-    def verdicts(self, conversations: Sequence[Conversation]) -> list[bool]:
+    def verdicts(self, conversations: Sequence[Conversation]) -> list[bool | None]:
+        """Whether each candidate shows the bug; ``None`` for those left unjudged at the deadline
+        (an edit never judged is no evidence either way: a missed ingredient, never an invented
+        one)."""
         keys = [_content_key(c) for c in conversations]
         fresh: dict[str, Conversation] = {}
         for key, conversation in zip(keys, conversations, strict=True):
@@ -549,6 +555,9 @@ class _Oracle:
                 fresh.setdefault(key, conversation)
         pending = list(fresh.items())
         for start in range(0, len(pending), self.max_batch):
+            if self.calls and self.deadline is not None and time.monotonic() >= self.deadline:
+                self.expired = True
+                break
             chunk = pending[start : start + self.max_batch]
             answers = self.shows([c for _, c in chunk])
             if len(answers) != len(chunk):
@@ -558,7 +567,7 @@ class _Oracle:
             self.calls += 1
             self.candidates += len(chunk)
             self._seen.update((key, bool(v)) for (key, _), v in zip(chunk, answers, strict=True))
-        return [self._seen[key] for key in keys]
+        return [self._seen.get(key) for key in keys]
 
 
 # --- reading the verdicts -----------------------------------------------------
@@ -955,6 +964,7 @@ def explain(
     max_edits: int = DEFAULT_MAX_EDITS,
     probe: bool = True,
     substitutes: Sequence[str] | None = None,
+    deadline: float | None = None,
 ) -> Explanation:
     """The ingredients of ``conversation``'s bug, by neutralising edits judged by ``shows``.
 
@@ -965,7 +975,12 @@ def explain(
     essential characters are probed in one more round (``probe``) against
     ``substitutes`` (default: the generator's hazard characters) and members
     of their own class. ``signature`` is only read for what it says itself
-    (a quality-only signature is a bucket boundary).
+    (a quality-only signature is a bucket boundary). ``deadline`` (a
+    ``time.monotonic`` value) stops sending batches once passed (the first,
+    with the control, always goes): edits left unjudged count as harmless
+    and the explanation is marked incomplete. A shrunk case needs one or two
+    batches; the bound is for big unshrunk ones (a 101-message case with its
+    text costs over a thousand candidates).
     """
     if max_batch < 1:
         raise ValueError(f"max_batch={max_batch!r} must be at least 1")
@@ -973,7 +988,7 @@ def explain(
         raise ValueError(f"max_edits={max_edits!r} must not be negative")
     started = time.monotonic()
     original = [dict(message) for message in conversation]
-    oracle = _Oracle(shows, max_batch)
+    oracle = _Oracle(shows, max_batch, deadline)
     every = _all_edits(original)
     edits = list(itertools.islice(every, max_edits))
     complete = next(every, None) is None
@@ -982,9 +997,8 @@ def explain(
     if not verdicts[0]:
         cost = Cost(oracle.calls, oracle.candidates, time.monotonic() - started)
         return Explanation(signature, original, (), False, cost, complete)
-    reading = _Reading(
-        original, {e.probe: not v for e, v in zip(changed, verdicts[1:], strict=True)}
-    )
+    judged = zip(changed, verdicts[1:], strict=True)
+    reading = _Reading(original, {e.probe: not v for e, v in judged if v is not None})
     # An edit that changed nothing still shows the bug, as the control did.
     reading.kills.update((e.probe, False) for e in edits if e.conversation == original)
     found = reading.ingredients(signature)
@@ -994,7 +1008,7 @@ def explain(
         )
     ordered = tuple(sorted(found, key=lambda i: i.rank))  # stable: the order found breaks ties
     cost = Cost(oracle.calls, oracle.candidates, time.monotonic() - started)
-    return Explanation(signature, original, ordered, True, cost, complete)
+    return Explanation(signature, original, ordered, True, cost, complete and not oracle.expired)
 
 
 def signature_oracle(signature: str, reference: Target, candidate: Target) -> Shows:

@@ -248,6 +248,19 @@ def test_edits_are_capped() -> None:
     assert explain(conversation, shows, probe=False).complete
 
 
+def test_a_passed_deadline_sends_only_the_first_batch() -> None:
+    """A deadline was ignored, skipped the control, or invented ingredients from unsent edits."""
+    conversation = [human("a\u00a0b c d e f g")]
+    batches, shows = counting(lambda c: "\u00a0" in texts(c))
+    late = explain(conversation, shows, max_batch=4, deadline=0.0, probe=False)
+    assert batches == [4] and late.reproduced and not late.complete
+    full = explain(conversation, shows, max_batch=4, probe=False)
+    assert full.complete and full.cause is not None and full.cause.code_point == 0xA0
+    # Unjudged edits are no evidence: nothing finer than "the text matters" may be claimed.
+    assert {i.kind for i in late.ingredients} <= {Kind.TEXT}
+    assert late.ingredients and late.ingredients[0].text == conversation[0]["value"]
+
+
 @pytest.mark.parametrize("max_batch, max_edits", [(0, 10), (1, -1)])
 def test_bad_limits_are_refused(max_batch: int, max_edits: int) -> None:
     """A nonsensical batch size or edit cap was accepted."""
