@@ -210,6 +210,15 @@ def test_shared_character_of_near_duplicates_is_not_blamed() -> None:
     assert e.cause is not None and e.cause.code_point == 0x200B
 
 
+def test_a_turn_count_is_explained_by_its_role_and_number() -> None:
+    """A threshold on human turns is no longer explained as "9 human messages", text aside."""
+    conversation = [human("")] * 9 + [gpt("Here is the report you asked for.")]
+    _, shows = counting(lambda c: sum(m["from"] == "human" for m in c) >= 9)
+    e = explain(conversation, shows, signature="counts: interaction.stagnation.dragging ref>cand")
+    assert e.key == "count:human:9"
+    assert e.sentence.startswith("9 human messages: each must be there, not its text")
+
+
 # --- the mechanics -------------------------------------------------------------------
 
 
