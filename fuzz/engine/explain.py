@@ -57,6 +57,17 @@ import attrs
 
 from fuzz.engine.charclass import default_char_class, describe, same_class, unusual
 from fuzz.engine.compare import compare
+from fuzz.engine.jsontext import (
+    ESCAPE,
+    FEATURE_WORDS,
+    NUMBER_OR_STRING,
+    canonical_number,
+    dump_standard,
+    json_parts,
+    loads_as_written,
+    number_feature,
+    tree_edits,
+)
 from fuzz.engine.targets import Conversation, Target, analyze_pair
 
 #: Candidates sent in one batch (one process per side for a ``cmd:`` target).
@@ -262,7 +273,7 @@ def _replaced(conversation: Conversation, char: str, by: str, *, in_json: bool) 
 
 def _is_json(message: dict[str, Any]) -> bool:
     value = _value(message)
-    return value is not None and _json_parts(message.get("from"), value) is not None
+    return value is not None and json_parts(message.get("from"), value) is not None
 
 
 def _strong(char: str) -> bool:
@@ -349,101 +360,6 @@ def _length_edits(conversation: Conversation) -> Iterator[_Edit]:
                 yield _Edit(("length", m, how), _with_value(conversation, m, cut))
 
 
-# --- JSON ---------------------------------------------------------------------
-
-
-class _Raw(str):
-    """A JSON number kept as it was written."""
-
-
-class _Obj(list[Any]):  # pairs of (key, value), duplicates and order kept
-    """A JSON object as its pairs, so duplicate keys and key order survive parsing."""
-
-
-_CALL: Final = re.compile(r"([A-Za-z_][\w.\-]*)\s*\(")
-_NUMBER_OR_STRING: Final = re.compile(
-    r'"(?:[^"\\]|\\.)*"|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?'
-)
-_ESCAPE: Final = re.compile(r"\\[u/bfnrt\"\\]")
-
-
-def _loads_raw(text: str) -> Any:
-    return json.loads(
-        text, parse_float=_Raw, parse_int=_Raw, parse_constant=_Raw, object_pairs_hook=_Obj
-    )
-
-
-def _json_parts(role: object, value: str) -> tuple[str, str, str] | None:
-    """(prefix, JSON body, suffix) of a tool call or observation that carries JSON, else None."""
-    if role not in ("function_call", "observation"):
-        return None
-    stripped = value.strip()
-    candidates = []
-    if stripped.startswith(("{", "[")) or role == "function_call":
-        candidates.append(("", value, ""))
-    head = _CALL.match(stripped)
-    if role == "function_call" and head is not None and stripped.endswith(")"):
-        lead = value[: len(value) - len(value.lstrip())]
-        candidates.append(
-            (
-                lead + stripped[: head.end()],
-                stripped[head.end() : -1],
-                value[len(value.rstrip()) - 1 :],
-            )
-        )
-    for prefix, body, suffix in candidates:
-        try:
-            _loads_raw(body)
-        except (ValueError, RecursionError):
-            continue
-        return prefix, body, suffix
-    return None
-
-
-def _dump(value: Any, *, sort: bool = False) -> str:
-    """JSON in the standard layout (``json.dumps``'s separators), numbers as written, unescaped."""
-    if isinstance(value, _Raw):
-        return str(value)
-    if isinstance(value, _Obj):
-        pairs = sorted(value, key=lambda pair: pair[0]) if sort else value
-        inner = ", ".join(
-            f"{json.dumps(k, ensure_ascii=False)}: {_dump(v, sort=sort)}" for k, v in pairs
-        )
-        return "{" + inner + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_dump(v, sort=sort) for v in value) + "]"
-    return json.dumps(value, ensure_ascii=False)
-
-
-def canonical_number(literal: str) -> str | None:
-    """The canonical spelling of a JSON number (``1.0`` -> ``1``, ``1.50`` -> ``1.5``)."""
-    value = json.loads(literal)
-    if isinstance(value, int):
-        return str(value)
-    if value != value or value in (float("inf"), float("-inf")):
-        return None
-    if value.is_integer() and abs(value) < 2**63:
-        return str(int(value))
-    return repr(value)
-
-
-def number_feature(literal: str) -> str:
-    """Which spelling feature a non-canonical number literal has (its grouping key)."""
-    if literal.lstrip("-") in ("0", "0.0") or re.fullmatch(r"-0(\.0*)?([eE][+-]?\d+)?", literal):
-        return "negative-zero" if literal.startswith("-") else "integral-float"
-    value = json.loads(literal)
-    if isinstance(value, float) and value.is_integer():
-        return "integral-float"
-    return "float-spelling"
-
-
-_FEATURE_WORDS: Final[dict[str, str]] = {
-    "integral-float": "an integer spelled with a fraction or an exponent",
-    "negative-zero": "a negative zero",
-    "float-spelling": "a non-shortest float spelling",
-}
-
-
 #: JSON features from the most specific to the least (which one names a cause).
 _JSON_ORDER: Final = (
     "number",
@@ -456,38 +372,10 @@ _JSON_ORDER: Final = (
 )
 
 
-def _tree_edits(node: Any, path: str = "$") -> Iterator[tuple[str, str, Any]]:
-    """(feature, where, edited tree) for one edit each: dedupe keys, flatten, drop a key."""
-    if isinstance(node, _Obj):
-        keys = [k for k, _ in node]
-        if len(set(keys)) < len(keys):
-            last = {k: i for i, (k, _) in enumerate(node)}
-            dupe = next(k for k in keys if keys.count(k) > 1)
-            yield (
-                "duplicate-keys",
-                f"{path}.{dupe}",
-                _Obj(p for i, p in enumerate(node) if last[p[0]] == i),
-            )
-        for i, (k, v) in enumerate(node):
-            where = f"{path}.{k}"
-            if isinstance(v, _Obj):
-                yield "nesting", where, _Obj([*node[:i], *v, *node[i + 1 :]])
-            for feature, inner, sub in _tree_edits(v, where):
-                yield feature, inner, _Obj([*node[:i], (k, sub), *node[i + 1 :]])
-            yield "key", where, _Obj([*node[:i], *node[i + 1 :]])
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            where = f"{path}[{i}]"
-            if isinstance(v, list) and not isinstance(v, _Obj):
-                yield "nesting", where, [*node[:i], *v, *node[i + 1 :]]
-            for feature, inner, sub in _tree_edits(v, where):
-                yield feature, inner, [*node[:i], sub, *node[i + 1 :]]
-
-
 def _json_edits(conversation: Conversation) -> Iterator[_Edit]:
     for m, message in enumerate(conversation):
         value = _value(message)
-        parts = _json_parts(message.get("from"), value) if value else None
+        parts = json_parts(message.get("from"), value) if value else None
         if parts is None:
             continue
         prefix, body, suffix = parts
@@ -498,7 +386,7 @@ def _json_edits(conversation: Conversation) -> Iterator[_Edit]:
             return _with_value(conversation, m, prefix + new_body + suffix)
 
         count = 0
-        for found in _NUMBER_OR_STRING.finditer(body):
+        for found in NUMBER_OR_STRING.finditer(body):
             literal = found.group(0)
             if literal.startswith('"'):
                 continue
@@ -507,12 +395,12 @@ def _json_edits(conversation: Conversation) -> Iterator[_Edit]:
                 count += 1
                 respelled = body[: found.start()] + canonical + body[found.end() :]
                 yield _Edit(("json", m, "number", literal, canonical), rebuilt(respelled))
-        tree = _loads_raw(body)
-        standard = _dump(tree)
+        tree = loads_as_written(body)
+        standard = dump_standard(tree)
         yield _Edit(("json", m, "spelling", "", ""), rebuilt(standard))
-        yield _Edit(("json", m, "key-order", "", ""), rebuilt(_dump(tree, sort=True)))
-        for feature, where, edited in itertools.islice(_tree_edits(tree), _PER_MESSAGE):
-            yield _Edit(("json", m, feature, where, ""), rebuilt(_dump(edited)))
+        yield _Edit(("json", m, "key-order", "", ""), rebuilt(dump_standard(tree, sort=True)))
+        for feature, where, edited in itertools.islice(tree_edits(tree), _PER_MESSAGE):
+            yield _Edit(("json", m, feature, where, ""), rebuilt(dump_standard(edited)))
 
 
 def _all_edits(conversation: Conversation) -> Iterator[_Edit]:
@@ -769,15 +657,15 @@ class _Reading:
                         Kind.JSON,
                         f"json:number:{kind}",
                         f"{thing} written `{where}` where the canonical spelling is `{canonical}` "
-                        f"({_FEATURE_WORDS[kind]}) in {_in(m, role)}",
+                        f"({FEATURE_WORDS[kind]}) in {_in(m, role)}",
                         m,
                         str(role),
                         where,
                     )
                 )
             elif feature == "spelling":
-                body = (_json_parts(role, _value(self.conversation[m]) or "") or ("", "", ""))[1]
-                escapes = _ESCAPE.search(body)
+                body = (json_parts(role, _value(self.conversation[m]) or "") or ("", "", ""))[1]
+                escapes = ESCAPE.search(body)
                 name = "escapes" if escapes else "layout"
                 what = (
                     f"its escape `{escapes.group(0)}`" if escapes else "its whitespace and layout"

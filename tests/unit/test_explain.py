@@ -15,11 +15,10 @@ from fuzz.engine.compare import compare
 from fuzz.engine.explain import (
     Explanation,
     Kind,
-    canonical_number,
     explain,
     explain_case,
-    number_feature,
 )
+from fuzz.engine.jsontext import canonical_number, number_feature
 from fuzz.engine.targets import Conversation, PyTarget, Target, analyze_pair
 from fuzz.examples.variants import VARIANTS
 
