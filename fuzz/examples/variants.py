@@ -230,6 +230,28 @@ class LostAlternative(ExampleAnalyzer):
         )
 
 
+# --- root-cause fixtures (issue 13) -------------------------------------------
+# Bugs whose one cause flips many leaf types at once: the explanation stage
+# (``fuzz.engine.explain``, ``fuzz.engine.causes``) must report each as one
+# root cause, however many signatures it shows as.
+
+
+class ExtraSeparator(ExampleAnalyzer):
+    """The tokenizer also splits on U+200B ZERO WIDTH SPACE, which ``str.split()`` keeps.
+
+    One normalisation mistake that flips every phrase leaf (correction,
+    rephrase, clarification, escalation, quit, negative stance, gratitude,
+    confirmation, success) and repetition, in both directions: "thank\u200byou"
+    is gratitude here only, "than\u200bks" (one fuzzy token faithfully) is
+    gratitude on the faithful side only. Shows on: a trigger phrase whose words
+    are joined, or split, by U+200B.
+    """
+
+    def tokenize(self, text: str) -> list[str]:
+        """Tokens of the text with U+200B taken for a space."""
+        return super().tokenize(text.replace("\u200b", " "))
+
+
 #: Every planted-bug variant by name.
 VARIANTS: Final[dict[str, type[ExampleAnalyzer]]] = {
     "missing_trigger": MissingTrigger,
@@ -245,6 +267,7 @@ VARIANTS: Final[dict[str, type[ExampleAnalyzer]]] = {
     "window_off_by_one": WindowOffByOne,
     "index_shift": IndexShift,
     "lost_alternative": LostAlternative,
+    "extra_separator": ExtraSeparator,
 }
 
 #: The signature (or its start) each planted bug shows as, when it always shows the same
@@ -262,6 +285,7 @@ SHOWS_AS: Final[dict[str, str]] = {
     "hang": "timeout on candidate",
     "window_off_by_one": "counts: interaction.",
     "lost_alternative": "counts: execution.failure.auth_misuse ref>cand",
+    "extra_separator": "counts: interaction.",
 }
 
 #: Variants whose bug changes only Tier B fields.

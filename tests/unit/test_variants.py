@@ -130,6 +130,15 @@ CASES: dict[str, tuple[list[Conversation], Conversation]] = {
         [[call("f"), obs("grpc status: UNAUTHENTICATED")], [obs("rpc_code=unauthenticated")]],
         [call("f"), obs("grpc status: 16"), obs("rpc code PERMISSION_DENIED")],
     ),
+    "extra_separator": (
+        [
+            [human("thank\u200byou")],
+            [human("than\u200bks")],
+            [human("give\u200bup")],
+            [human("don't\u200bunderstand")],
+        ],
+        [human("thank you\u00a0so much"), obs("timed\u200bout")],
+    ),
 }
 
 #: Conversations that touch none of the planted bugs: every variant agrees on them.

@@ -1,0 +1,175 @@
+"""Campaign-shrunk cases, explained and grouped: exact root-cause counts on planted bugs.
+
+A campaign (seed 1, a fixed example budget, in-process targets) finds and
+shrinks each planted bug's signatures; every case of ``campaign.best`` is
+then explained against the same pair and the explanations grouped. One
+planted cause must come out as exactly one root cause however many leaf
+types it flips, two independent planted causes as exactly two, and each
+explanation must name its disputed thing: the character with code point and
+name, the JSON number spelling, the message count, the length in bytes.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import strategies as st
+
+from fuzz.engine.causes import RootCause, group
+from fuzz.engine.explain import Explanation, explain_case
+from fuzz.engine.targets import Conversation, parse_target
+from fuzz.examples.variants import SHOWS_AS, VARIANTS
+from fuzz.search.campaign import Campaign, CampaignSettings
+from strategies.text import trigger_texts
+
+pytestmark = pytest.mark.slow
+
+REFERENCE = "py:fuzz.examples.analyzer:ExampleAnalyzer"
+
+#: The phrase leaves' signal types (what a tokenizer bug can flip).
+PHRASE_LEAVES = [
+    f"interaction.{category}.{leaf}"
+    for category, leaves in {
+        "misalignment": ("correction", "rephrase", "clarification"),
+        "disengagement": ("escalation", "quit", "negative_stance"),
+        "satisfaction": ("gratitude", "confirmation", "success"),
+    }.items()
+    for leaf in leaves
+]
+
+
+def _separated(text: str, mask: int) -> str:
+    """The text with the spaces picked by ``mask`` turned into U+200B (and one appended)."""
+    pieces = text.split(" ")
+    joined = pieces[0]
+    for i, piece in enumerate(pieces[1:]):
+        joined += ("\u200b" if mask >> (i % 8) & 1 else " ") + piece
+    return joined + ("\u200b" if mask & 0x100 else "")
+
+
+def separated_texts() -> st.SearchStrategy[str]:
+    """Trigger phrases of every phrase leaf with some of their spaces written U+200B."""
+    return st.builds(_separated, trigger_texts(PHRASE_LEAVES), st.integers(0, 0x1FF))
+
+
+def aimed(*, timeouts: bool = False) -> st.SearchStrategy[Conversation]:
+    """Conversations of such human turns, and (``timeouts``) tool calls timing out."""
+    turns = separated_texts().map(lambda t: [{"from": "human", "value": t}])
+    if timeouts:
+        timing_out = trigger_texts(["environment.exhaustion.timeout"]).map(
+            lambda t: [
+                {"from": "function_call", "value": "search"},
+                {"from": "observation", "value": t},
+            ]
+        )
+        turns = st.one_of(turns, timing_out)
+    return st.lists(turns, min_size=1, max_size=3).map(
+        lambda parts: [message for part in parts for message in part]
+    )
+
+
+def campaign_causes(
+    candidate_spec: str,
+    max_examples: int,
+    *,
+    conversations: st.SearchStrategy[Conversation] | None = None,
+    stop: tuple[str, ...] = (),
+) -> tuple[list[Explanation], tuple[RootCause, ...]]:
+    """Run a seeded campaign, then explain every best case and group them."""
+    reference, candidate = parse_target(REFERENCE), parse_target(candidate_spec)
+    campaign = Campaign(
+        reference,
+        candidate,
+        CampaignSettings(seed=1, max_examples=max_examples, stop_when=stop),
+        lambda event: None,
+        conversations=conversations,
+    )
+    campaign.run()
+    assert campaign.best, "the campaign found nothing to explain"
+    explanations = [
+        explain_case(case.conversation, signature, reference, candidate)
+        for signature, case in sorted(campaign.best.items())
+    ]
+    return explanations, group(explanations)
+
+
+def variant(name: str) -> str:
+    return f"py:fuzz.examples.variants:{VARIANTS[name].__name__}"
+
+
+def leaves(cause: RootCause) -> set[str]:
+    return {s.removeprefix("counts: ").split()[0] for s in cause.signatures}
+
+
+def test_one_separator_bug_over_many_leaves_is_one_root_cause() -> None:
+    """A U+200B tokenizer bug found as 5+ leaf signatures was split into several root causes."""
+    explanations, causes = campaign_causes(variant("extra_separator"), 40, conversations=aimed())
+    assert len(causes) == 1, [c.explanation for c in causes]
+    (cause,) = causes
+    assert len(leaves(cause)) >= 5, cause.signatures
+    assert all(e.cause is not None and e.cause.code_point == 0x200B for e in explanations)
+    assert "U+200B ZERO WIDTH SPACE (Cf)" in cause.explanation
+
+
+def test_a_separator_bug_and_a_missing_wording_are_two_root_causes() -> None:
+    """Two independent planted bugs in one candidate were merged, or one of them split."""
+    _, causes = campaign_causes(
+        "py:tests.fixtures.py_analyzers:extra_separator_and_narrow_timeout",
+        60,
+        conversations=aimed(timeouts=True),
+    )
+    assert len(causes) == 2, [c.explanation for c in causes]
+    separator = [c for c in causes if "U+200B ZERO WIDTH SPACE (Cf)" in c.explanation]
+    timeout = [
+        c for c in causes if c.signatures == ("counts: environment.exhaustion.timeout ref>cand",)
+    ]
+    assert len(separator) == 1 and len(timeout) == 1
+    assert len(leaves(separator[0])) >= 3
+    assert re.search(r'the phrase "[^"]+" in an observation', timeout[0].explanation)
+
+
+def test_byte_truncation_over_several_leaves_is_one_length() -> None:
+    """A byte-counted limit found as several leaf signatures was not one length root cause."""
+    explanations, causes = campaign_causes(
+        variant("byte_truncation"), 150, stop=(SHOWS_AS["byte_truncation"],)
+    )
+    assert len(explanations) >= 3
+    assert len(causes) == 1
+    assert causes[0].id.startswith("length-utf8-bytes-")
+    assert re.search(
+        r"[\d,]+ code points, [\d,]+ UTF-8 bytes; it counts in UTF-8 bytes", causes[0].explanation
+    )
+
+
+@pytest.mark.parametrize(
+    "name, max_examples, key, named",
+    [
+        (
+            "unicode_whitespace",
+            150,
+            "char:space/other",
+            r"U\+[0-9A-F]{4} [A-Z -]+ \((Zs|Cc|Zl|Zp)\)",
+        ),
+        (
+            "json_number_args",
+            150,
+            "json:number:",
+            r"written `[-\d.eE+]+` where the canonical spelling is `-?\d+`",
+        ),
+        ("window_off_by_one", 300, "count:messages:101", r"^101 messages"),
+        ("missing_trigger", 150, "phrase:", r'the phrase "[^"]+" in a human turn'),
+    ],
+)
+def test_campaign_cases_of_planted_variants_are_explained(
+    name: str, max_examples: int, key: str, named: str
+) -> None:
+    """A campaign-shrunk case of a planted bug is not explained by the thing the bug is about."""
+    explanations, causes = campaign_causes(variant(name), max_examples, stop=(SHOWS_AS[name],))
+    planted = [e for e in explanations if e.signature.startswith(SHOWS_AS[name])]
+    assert planted
+    for e in planted:
+        assert e.key.startswith(key), (e.key, e.sentence)
+        assert re.search(named, e.sentence), e.sentence
+    assert len({e.key for e in planted}) == 1
+    assert len(causes) <= len(explanations)
