@@ -30,9 +30,9 @@ from typing import Any
 
 import attrs
 
+from fuzz.engine.case import conversation_hash, size_key
 from fuzz.engine.charclass import CharClassifier, default_char_class, describe
 from fuzz.engine.explain import Explanation, Kind
-from fuzz.gate.corpus import conversation_hash, size_key
 
 
 @attrs.frozen

@@ -907,7 +907,7 @@ def signature_oracle(signature: str, reference: Target, candidate: Target) -> Sh
         verdicts = []
         for ref, cand in zip(references, candidates_, strict=True):
             divergence = compare(ref, cand, diffs=False).tier_a
-            verdicts.append(divergence is not None and signature in divergence.components)
+            verdicts.append(divergence is not None and signature in divergence.signatures)
         return verdicts
 
     return shows

@@ -51,7 +51,7 @@ def obs(text: str) -> dict[str, str]:
 def signatures(conversation: Conversation, target: Target) -> tuple[str, ...]:
     references, candidates = analyze_pair(REFERENCE, target, [conversation])
     divergence = compare(references[0], candidates[0], diffs=False).tier_a
-    return () if divergence is None else divergence.components
+    return () if divergence is None else divergence.signatures
 
 
 def explained(names: str, conversation: Conversation) -> list[Explanation]:
