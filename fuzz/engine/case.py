@@ -24,9 +24,12 @@ from typing import Any
 import attrs
 
 from fuzz.engine.compare import Tier
+from fuzz.engine.explain import Explanation
 from fuzz.engine.targets import Conversation, Failure, FailureKind, Outcome, TargetIdentity
 
-SCHEMA_VERSION = 1
+#: Version 2 adds ``explanation`` (``fuzz.engine.explain``); version 1 files still read.
+SCHEMA_VERSION = 2
+READABLE_VERSIONS = (1, 2)
 
 
 @attrs.frozen
@@ -73,6 +76,8 @@ class Case:
     diff: Mapping[str, Any]
     shrunk: bool
     provenance: Provenance
+    #: Why the case diverges: what it cannot lose (None until it is explained).
+    explanation: Explanation | None = None
 
     @property
     def case_id(self) -> str:
@@ -89,7 +94,13 @@ class Case:
         return {"id": self.case_id[:12], "messages": self.conversation}
 
     def smaller_than(self, other: Case) -> bool:
-        """Whether this case should replace ``other`` for the same signature."""
+        """Whether this case should replace ``other`` for the same signature: it is smaller,
+        or it is the same conversation known better (shrunk, or explained, where it was not)."""
+        if self.case_id == other.case_id:
+            return (self.shrunk, self.explanation is not None) > (
+                other.shrunk,
+                other.explanation is not None,
+            ) and (self.shrunk or not other.shrunk)
         return (size_key(self.conversation), not self.shrunk) < (
             size_key(other.conversation),
             not other.shrunk,
@@ -110,14 +121,16 @@ class Case:
             },
             "diff": self.diff,
             "provenance": attrs.asdict(self.provenance),
+            **({} if self.explanation is None else {"explanation": self.explanation.to_json()}),
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Case:
         """Rebuild a case; ``KeyError``/``TypeError``/``ValueError`` on a malformed one."""
-        if data.get("schema_version") != SCHEMA_VERSION:
+        if data.get("schema_version") not in READABLE_VERSIONS:
             raise ValueError(
-                f"schema_version {data.get('schema_version')!r} is not {SCHEMA_VERSION}"
+                f"schema_version {data.get('schema_version')!r} is not one of "
+                f"{', '.join(map(str, READABLE_VERSIONS))}"
             )
         prov = dict(data["provenance"])
         prov["reference"] = TargetIdentity(**prov["reference"])
@@ -135,6 +148,9 @@ class Case:
             diff=data["diff"],
             shrunk=bool(data["shrunk"]),
             provenance=Provenance(**prov),
+            explanation=None
+            if data.get("explanation") is None
+            else Explanation.from_json(data["explanation"], messages),
         )
 
 

@@ -50,7 +50,7 @@ import itertools
 import json
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
@@ -139,6 +139,34 @@ class Ingredient:
     def _rank_of_kind(self) -> int:
         return RANK[self.kind]
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind.value,
+            "key": self.key,
+            "sentence": self.sentence,
+            "message": self.message,
+            "role": self.role,
+            "text": self.text,
+            "code_point": self.code_point,
+            "chars": list(self.chars),
+            "rank": self.rank,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Ingredient:
+        """Rebuild one; ``KeyError``/``TypeError``/``ValueError`` on a malformed one."""
+        return cls(
+            kind=Kind(data["kind"]),
+            key=str(data["key"]),
+            sentence=str(data["sentence"]),
+            message=None if data.get("message") is None else int(data["message"]),
+            role=None if data.get("role") is None else str(data["role"]),
+            text=str(data.get("text", "")),
+            code_point=None if data.get("code_point") is None else int(data["code_point"]),
+            chars=tuple(str(c) for c in data.get("chars", ())),
+            rank=int(data.get("rank", RANK[Kind(data["kind"])])),
+        )
+
 
 @attrs.frozen
 class Cost:
@@ -182,6 +210,35 @@ class Explanation:
         if not self.reproduced:
             return "not explained: the case no longer shows its signature"
         return "not explained: no cheap edit made the sides agree"
+
+    def to_json(self) -> dict[str, Any]:
+        """The explanation as a corpus file keeps it (the conversation is the case's own)."""
+        return {
+            "signature": self.signature,
+            "key": self.key,
+            "sentence": self.sentence,
+            "ingredients": [ingredient.to_json() for ingredient in self.ingredients],
+            "reproduced": self.reproduced,
+            "complete": self.complete,
+            "cost": attrs.asdict(self.cost),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], conversation: Conversation) -> Explanation:
+        """Rebuild one for ``conversation``; ``KeyError``/``TypeError``/``ValueError`` if bad."""
+        cost = data.get("cost") or {}
+        return cls(
+            signature=str(data["signature"]),
+            conversation=conversation,
+            ingredients=tuple(Ingredient.from_json(i) for i in data["ingredients"]),
+            reproduced=bool(data["reproduced"]),
+            cost=Cost(
+                int(cost.get("oracle_calls", 0)),
+                int(cost.get("candidates", 0)),
+                float(cost.get("seconds", 0.0)),
+            ),
+            complete=bool(data.get("complete", True)),
+        )
 
 
 # --- edits --------------------------------------------------------------------

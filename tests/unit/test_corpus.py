@@ -68,7 +68,7 @@ def test_file_is_canonical_and_named_by_content(tmp_path: Path) -> None:
     text = path.read_text("utf-8")
     data = json.loads(text)
     assert text == json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert data["input"] == {
         "id": data["case_id"][:12],
         "messages": [{"from": "human", "value": "thanks"}],
@@ -132,3 +132,45 @@ def test_unwritable_corpus_dir_is_a_usage_error(tmp_path: Path) -> None:
     blocker.write_text("")
     with pytest.raises(UsageError, match="--corpus="):
         Corpus.open(blocker / "corpus", tmp_path / "shrunk")
+
+
+def test_an_explained_case_round_trips_and_version_1_files_still_read(tmp_path: Path) -> None:
+    """Broken if a case's explanation is lost on disk, or an older corpus file stops reading."""
+    from fuzz.engine.explain import Cost, Explanation, Ingredient, Kind
+
+    case = make_case(["thanks\u00a0a lot"])
+    why = Explanation(
+        case.signature,
+        case.conversation,
+        (
+            Ingredient(
+                Kind.CHARACTER,
+                "char:00A0",
+                "U+00A0 NO-BREAK SPACE (Zs)",
+                0,
+                "human",
+                "\u00a0",
+                0xA0,
+                ("\u00a0", "\u3000"),
+            ),
+        ),
+        reproduced=True,
+        cost=Cost(1, 12, 0.01),
+    )
+    explained = attrs.evolve(case, explanation=why)
+    back = Case.from_json(json.loads(json.dumps(explained.to_json())))
+    assert back == explained and back.explanation is not None
+    assert back.explanation.cause is not None and back.explanation.cause.chars == (
+        "\u00a0",
+        "\u3000",
+    )
+    old = case.to_json()
+    old["schema_version"] = 1
+    assert Case.from_json(old) == case
+    # The same conversation, now explained, replaces the unexplained file; never the reverse.
+    corpus = Corpus.open(tmp_path / "corpus", tmp_path / "shrunk")
+    shrunk = attrs.evolve(case, shrunk=True)
+    corpus.save(shrunk)
+    assert corpus.save(attrs.evolve(shrunk, explanation=why)) is not None
+    assert corpus.save(shrunk) is None and corpus.save(case) is None
+    assert corpus.get(case.signature) == attrs.evolve(shrunk, explanation=why)
