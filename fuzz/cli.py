@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from fuzz.gate.release import GateOptions
     from fuzz.search.options import CampaignOptions
     from fuzz.search.patterns import PatternCoverage
+    from fuzz.search.run import CampaignOutcome
 
 DEFAULT_REFERENCE = "py:signals.analyzer:SignalAnalyzer"
 DEFAULT_CANDIDATE = "cmd:signals_replay"
@@ -472,11 +473,30 @@ def run_campaign_command(options: CampaignOptions) -> int:
     outcome = run_campaign(options, ProgressLine())
     if outcome.patterns is not None:
         _print_pattern_summary(outcome.patterns)
-    for saved in outcome.saved:
-        print(f"{saved.signature}\n  case:       {saved.case}\n  reproducer: {saved.reproducer}")
+    _print_root_causes(outcome)
     for crash in outcome.crashes:
         print(f"signals-fuzz: {crash.rstrip()}", file=sys.stderr)
     return outcome.exit_code
+
+
+def _print_root_causes(outcome: CampaignOutcome) -> None:
+    """Root causes first: each with why, its representative, and every signature's case."""
+    causes = outcome.root_causes
+    if not causes:
+        return
+    files = {saved.signature: saved for saved in outcome.saved}
+    print(f"{len(causes)} root cause(s) behind {len(outcome.saved)} signature(s):")
+    for number, cause in enumerate(causes, start=1):
+        verdict = " (accepted by the baseline)" if cause.accepted else ""
+        print(f"\n[{number}] {cause.id}{verdict}\n  why: {cause.cause.explanation}")
+        print(f"  representative: {cause.representative}")
+        representative = files.get(cause.cause.representative.signature)
+        if representative is not None:
+            print(f"  reproducer:     {representative.reproducer}")
+        print(f"  signatures ({len(cause.signatures)}):")
+        for signature in cause.signatures:
+            saved = files.get(signature)
+            print(f"    {signature}" + (f"\n      case: {saved.case}" if saved else ""))
 
 
 def _pin_workers(command: str, args_list: Sequence[str], workers: int) -> str:

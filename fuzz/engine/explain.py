@@ -209,7 +209,14 @@ class Explanation:
             return cause.sentence
         if not self.reproduced:
             return "not explained: the case no longer shows its signature"
+        if not self.complete:
+            return "not explained: the case was not (fully) tried"
         return "not explained: no cheap edit made the sides agree"
+
+    @classmethod
+    def untried(cls, signature: str, conversation: Conversation) -> Explanation:
+        """Stands for a case nobody explained (not shrunk when a campaign stopped, a hang)."""
+        return cls(signature, conversation, (), reproduced=True, complete=False)
 
     def to_json(self) -> dict[str, Any]:
         """The explanation as a corpus file keeps it (the conversation is the case's own)."""

@@ -82,10 +82,9 @@ class Metrics:
     rejected_by_both: int = 0
     rejections: Counter[str] = attrs.field(factory=Counter)
     signatures: Counter[str] = attrs.field(factory=Counter)
-    #: Conversations showing at least one signature the baseline does not accept.
-    unaccepted_divergences: int = 0
-    #: Signature -> conversations showing it where the baseline does not accept it.
-    unaccepted: Counter[str] = attrs.field(factory=Counter)
+    #: The unaccepted signatures of each Tier-A conversation -> how many showed exactly those.
+    #: Kept as sets, so that accepting more later (a root cause) recounts exactly.
+    unaccepted_sets: Counter[tuple[str, ...]] = attrs.field(factory=Counter)
     tier_b_signatures: Counter[str] = attrs.field(factory=Counter)
     statuses: Counter[str] = attrs.field(factory=Counter)
     reference_totals: Counter[str] = attrs.field(factory=Counter)
@@ -114,9 +113,9 @@ class Metrics:
             self.tier_a += 1
             shown = comparison.tier_a.signatures
             self.signatures.update(shown)
-            outside = [signature for signature in shown if signature not in accepted]
-            self.unaccepted.update(outside)
-            self.unaccepted_divergences += bool(outside)
+            outside = tuple(sorted(signature for signature in shown if signature not in accepted))
+            if outside:
+                self.unaccepted_sets[outside] += 1
         if comparison.tier_b is not None:
             self.tier_b += 1
             self.tier_b_signatures.update(comparison.tier_b.signatures)
@@ -163,8 +162,31 @@ class Metrics:
         return self
 
     @property
+    def unaccepted(self) -> Counter[str]:
+        """Signature -> conversations showing it where the baseline does not accept it."""
+        counts: Counter[str] = Counter()
+        for signatures, conversations in self.unaccepted_sets.items():
+            for signature in signatures:
+                counts[signature] += conversations
+        return counts
+
+    @property
+    def unaccepted_divergences(self) -> int:
+        """Conversations showing at least one signature the baseline does not accept."""
+        return sum(self.unaccepted_sets.values())
+
+    def accept(self, signatures: Container[str]) -> None:
+        """Accept more signatures after the fact (those of a root cause the baseline accepts)."""
+        kept: Counter[tuple[str, ...]] = Counter()
+        for shown, conversations in self.unaccepted_sets.items():
+            outside = tuple(signature for signature in shown if signature not in signatures)
+            if outside:
+                kept[outside] += conversations
+        self.unaccepted_sets = kept
+
+    @property
     def gate_passed(self) -> bool:
-        return not self.unaccepted
+        return not self.unaccepted_sets
 
     def signal_types(self) -> dict[str, dict[str, int]]:
         """All 25 leaf types, plus any unknown type a side emitted, in contract order."""

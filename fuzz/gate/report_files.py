@@ -39,6 +39,7 @@ from fuzz.engine.case import Case
 from fuzz.engine.compare import Comparison
 from fuzz.files import canonical_json, jsonl_line, write_atomic
 from fuzz.gate.metrics import DEFAULT_DRIFT_THRESHOLD, Metrics, divergence_json, drift
+from fuzz.gate.root_causes import FiledCause
 
 DIFFS, METRICS, SUMMARY, DRIFT = "diffs.jsonl", "metrics.json", "summary.md", "drift.json"
 
@@ -129,9 +130,11 @@ class ParityReport:
     baseline: Mapping[str, Any] = attrs.field(factory=dict)  # signature -> entry JSON
     expired: frozenset[str] = frozenset()
     found: Sequence[str] = ()  # campaign: signatures found (not set aside)
+    root_causes: Sequence[FiledCause] = ()
 
     def metrics_json(self) -> dict[str, Any]:
         data = {"schema_version": 1, "mode": self.mode, **self.metrics.to_json()}
+        data["root_causes"] = [cause.to_json() for cause in self.root_causes]
         data["baseline"] = {
             "entries": len(self.baseline),
             "expired": sorted(self.expired),
@@ -273,6 +276,27 @@ def _signature_table(report: ParityReport, data: Mapping[str, Any]) -> list[str]
         else:
             verdict = "**not accepted**"
         rows.append(f"| `{_cell(signature)}` | {count} | {verdict} |")
+    return rows
+
+
+def _root_cause_table(report: ParityReport) -> list[str]:
+    """Root causes first: one row per cause, its signatures, representative and verdict."""
+    if not report.root_causes:
+        return ["No Tier-A divergence, so no root cause."]
+    signatures = sum(len(cause.signatures) for cause in report.root_causes)
+    rows = [
+        f"{len(report.root_causes)} root cause(s) behind {signatures} signature(s).",
+        "",
+        "| root cause | why | signatures | representative | baseline |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for cause in report.root_causes:
+        listed = "<br>".join(f"`{_cell(s)}`" for s in cause.signatures)
+        verdict = "accepted" if cause.accepted else "**not accepted**"
+        rows.append(
+            f"| `{cause.id}` | {_cell(cause.cause.explanation)} | {listed} "
+            f"| `{_cell(cause.representative)}` | {verdict} |"
+        )
     return rows
 
 
@@ -418,6 +442,7 @@ def render_summary(
         f"| rejected by both sides alike (agreement) | {data.get('rejected_by_both', 0)} |",
         "",
     ]
+    lines += ["## Root causes", "", *_root_cause_table(report), ""]
     if report.mode == "campaign":
         lines += ["## Signatures found", ""]
         lines += [f"- `{_cell(s)}`" for s in report.found] or ["None."]

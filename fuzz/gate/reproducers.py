@@ -18,6 +18,7 @@ from typing import Any
 from fuzz.engine.canonical import tier_a_view
 from fuzz.engine.case import Case
 from fuzz.engine.targets import Outcome
+from fuzz.gate.root_causes import FiledCause
 
 DEFAULT_REFERENCE = "py:signals.analyzer:SignalAnalyzer"
 DEFAULT_CANDIDATE = "cmd:signals_replay"
@@ -117,8 +118,33 @@ def _provenance_table(case: Case) -> str:
     return "\n".join(rows)
 
 
-def render_reproducer(case: Case, corpus_file: str = "") -> str:
-    """The Markdown reproducer of one case."""
+def _why(case: Case, cause: FiledCause | None) -> str:
+    """What the case cannot lose, and the root cause it belongs to."""
+    explanation = case.explanation
+    if explanation is None or not explanation.ingredients:
+        lines = [explanation.sentence if explanation is not None else "Not explained yet."]
+    else:
+        lines = [
+            "What this case cannot lose: each of these, edited away, makes the two sides agree.",
+            "",
+            *(f"- {_cell(ingredient.sentence)}" for ingredient in explanation.ingredients),
+        ]
+    if cause is not None:
+        others = [s for s in cause.signatures if s != case.signature]
+        also = f"; it also shows as {len(others)} other signature(s): " if others else "."
+        listed = ", ".join(f"`{_cell(s)}`" for s in others[:8])
+        more = f" and {len(others) - 8} more" if len(others) > 8 else ""
+        lines += [
+            "",
+            f"Root cause `{cause.id}`: {_cell(cause.cause.explanation)}{also}{listed}{more}",
+        ]
+        if cause.accepted:
+            lines.append("The baseline accepts this root cause.")
+    return "\n".join(lines)
+
+
+def render_reproducer(case: Case, corpus_file: str = "", cause: FiledCause | None = None) -> str:
+    """The Markdown reproducer of one case (with the root cause it belongs to, when known)."""
     prov = case.provenance
     corpus_file = corpus_file or f"corpus/{case.stem}.json"
     input_line = json.dumps(case.input_line, ensure_ascii=True)
@@ -140,6 +166,10 @@ def render_reproducer(case: Case, corpus_file: str = "") -> str:
 
 Tier {case.tier.value} divergence (`{case.kind}`) between the reference and the candidate,
 {len(case.conversation)} message(s), {text_length} character(s) of text, {state}.
+
+## Why
+
+{_why(case, cause)}
 
 ## Minimal conversation
 

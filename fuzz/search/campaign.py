@@ -58,12 +58,14 @@ import fuzz
 from fuzz.defaults import BATCH_SIZE as DEFAULT_BATCH_SIZE
 from fuzz.engine.case import Case, Provenance, size_key
 from fuzz.engine.compare import Comparison, Divergence, Tier, compare
+from fuzz.engine.explain import explain
 from fuzz.engine.targets import CmdTarget, Conversation, Outcome, Target, analyze_pair
 from fuzz.search.determinism import without_local_constants
 from fuzz.search.events import (
     BatchCompared,
     CampaignFinished,
     CampaignStarted,
+    CaseExplained,
     CaseImproved,
     ConversationCompared,
     DivergenceFound,
@@ -112,6 +114,9 @@ class CampaignSettings:
     #: before the batched pass takes over (see ``Campaign._hypothesis_shrink``).
     shrink_limit: float = 30.0
     shrink_stall: float = 10.0
+    #: Explain every shrunk case (``fuzz.engine.explain``), within ``explain_limit`` seconds.
+    explain: bool = True
+    explain_limit: float = 30.0
 
 
 class Coordinator(Protocol):
@@ -418,7 +423,41 @@ class Campaign:
             )
         )
         self._save_choices(lead.choices)  # its smallest example's, once Hypothesis is done
+        self._explain(signature)
         self._check_done()
+
+    def _explain(self, signature: str) -> None:
+        """Explain a shrunk case by its essential ingredients; the case is kept with them.
+
+        The edits go through ``_evaluate`` like any other candidates, so a bug
+        an edit happens to show is kept and shrunk too. A hang is not
+        explained: every edit that still hangs would cost a whole timeout.
+        """
+        if not self.settings.explain or signature.startswith("timeout "):
+            return
+        case = self.best[signature]
+
+        def shows(candidates: Sequence[Conversation]) -> list[bool]:
+            self._check_deadline()
+            try:
+                found = self._evaluate(candidates, [None] * len(candidates))
+            except Exception as exc:
+                raise _EngineError(exc) from exc
+            return [signature in shown for shown in found]
+
+        limit = time.monotonic() + self.settings.explain_limit
+        deadline = limit if self._deadline is None else min(self._deadline, limit)
+        whole = self._fails_whole_batches(signature)
+        explanation = explain(
+            case.conversation,
+            shows,
+            signature=signature,
+            max_batch=1 if whole else DEFAULT_MAX_BATCH,
+            deadline=deadline,
+        )
+        explained = attrs.evolve(self.best[signature], explanation=explanation)
+        self.best[signature] = explained
+        self.sink(CaseExplained(explained))
 
     def _hypothesis_shrink(self, lead: _Lead) -> bool:
         """Replay the lead's choices and let Hypothesis shrink them for this bug alone.

@@ -82,6 +82,13 @@ class CaseImproved:
 
 
 @attrs.frozen
+class CaseExplained:
+    """A shrunk case, now with its explanation: the ingredients it cannot lose."""
+
+    case: Case
+
+
+@attrs.frozen
 class ShrinkFinished:
     """One bug fully shrunk: how long each stage took and what it achieved.
 
@@ -131,6 +138,7 @@ Event = (
     | BatchCompared
     | DivergenceFound
     | CaseImproved
+    | CaseExplained
     | ShrinkFinished
     | RoundFinished
     | CampaignFinished

@@ -20,7 +20,9 @@ from pathlib import Path
 import attrs
 
 from fuzz.engine.targets import Target
+from fuzz.gate.baseline import Baseline, load_optional
 from fuzz.gate.corpus import Corpus
+from fuzz.gate.root_causes import FiledCause, accepted_signatures, cause_of, file_causes
 from fuzz.search.events import CampaignFinished, CorpusResumed, Sink
 from fuzz.search.options import CampaignOptions, Preparation, campaign_for, prepare, targets_for
 from fuzz.search.patterns import PatternCoverage, PatternTracker
@@ -44,6 +46,7 @@ class SavedCase:
     signature: str
     case: Path
     reproducer: Path
+    accepted: bool = False
 
 
 @attrs.frozen
@@ -52,6 +55,8 @@ class CampaignOutcome:
 
     finished: CampaignFinished
     saved: tuple[SavedCase, ...]
+    #: The root causes of what was found, most signatures first.
+    root_causes: tuple[FiledCause, ...] = ()
     #: Workers that crashed, each described with its traceback (exit code 3).
     crashes: tuple[str, ...] = ()
     #: Bugs ``--resume`` set aside (a resumed campaign with any exits 1).
@@ -62,7 +67,8 @@ class CampaignOutcome:
     def exit_code(self) -> int:
         if self.crashes:
             return EXIT_WORKER_CRASHED
-        return EXIT_DIVERGED if self.finished.signatures or self.resumed else EXIT_OK
+        unaccepted = any(not saved.accepted for saved in self.saved)
+        return EXIT_DIVERGED if unaccepted or self.resumed else EXIT_OK
 
 
 def run_campaign(options: CampaignOptions, progress: Sink) -> CampaignOutcome:
@@ -82,21 +88,24 @@ def run_campaign(options: CampaignOptions, progress: Sink) -> CampaignOutcome:
     local = local_sinks(preparation)
     sink = fan_out(CorpusRecorder(corpus), *local, progress)
     finished, crashes = _run(options, preparation, sink, local, (reference, candidate))
+    causes = _root_causes(corpus, finished.signatures, load_optional(options.baseline))
+    report = next(s for s in local if isinstance(s, ReportSink))
+    report.metrics.accept(accepted_signatures(causes))
     if options.out is not None:
-        report = next(s for s in local if isinstance(s, ReportSink))
         write_campaign_reports(
             options.out,
             report,
             finished,
-            reference,
-            candidate,
+            (reference, candidate),
             options.baseline,
             options.drift_threshold,
+            causes,
         )
     tracker = next((s for s in local if isinstance(s, PatternTracker)), None)
     return CampaignOutcome(
         finished=finished,
-        saved=_saved(corpus, finished.signatures),
+        saved=_saved(corpus, finished.signatures, accepted_signatures(causes)),
+        root_causes=causes,
         crashes=crashes,
         resumed=resumed,
         patterns=None if tracker is None else tracker.coverage(),
@@ -142,10 +151,36 @@ def _resume(corpus: Corpus, options: CampaignOptions, progress: Sink) -> frozens
     return done
 
 
-def _saved(corpus: Corpus, signatures: Sequence[str]) -> tuple[SavedCase, ...]:
+def _saved(
+    corpus: Corpus, signatures: Sequence[str], accepted: frozenset[str]
+) -> tuple[SavedCase, ...]:
     saved = []
     for signature in signatures:
         path, case = corpus.path_of(signature), corpus.get(signature)
         if path is not None and case is not None:
-            saved.append(SavedCase(signature, path, corpus.reproducer_path(case)))
+            saved.append(
+                SavedCase(signature, path, corpus.reproducer_path(case), signature in accepted)
+            )
     return tuple(saved)
+
+
+def _root_causes(
+    corpus: Corpus, signatures: Sequence[str], baseline: Baseline
+) -> tuple[FiledCause, ...]:
+    """The root causes of the campaign's finds; each find's reproducer is rewritten to name its
+    cause (the cause of one case is known only once every case is in)."""
+    from fuzz.engine.explain import Explanation
+    from fuzz.files import write_atomic
+    from fuzz.gate.reproducers import render_reproducer
+
+    explained = []
+    for signature in signatures:
+        path, case = corpus.path_of(signature), corpus.get(signature)
+        if path is not None and case is not None:
+            why = case.explanation or Explanation.untried(signature, case.conversation)
+            explained.append((why, case, path))
+    causes = file_causes([(why, str(path)) for why, _, path in explained], baseline=baseline)
+    for _, case, path in explained:
+        cause = cause_of(causes, case.signature)
+        write_atomic(corpus.reproducer_path(case), render_reproducer(case, str(path), cause))
+    return causes

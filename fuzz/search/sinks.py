@@ -31,10 +31,12 @@ from fuzz.engine.targets import Target
 from fuzz.gate.corpus import Corpus
 from fuzz.gate.metrics import DEFAULT_DRIFT_THRESHOLD, Metrics
 from fuzz.gate.report_files import ParityReport, case_record, diff_record, write_reports
+from fuzz.gate.root_causes import FiledCause
 from fuzz.search.events import (
     BatchCompared,
     CampaignFinished,
     CampaignStarted,
+    CaseExplained,
     CaseImproved,
     ConversationCompared,
     CorpusResumed,
@@ -72,7 +74,7 @@ class CorpusRecorder:
     saved: dict[str, Path] = attrs.field(factory=dict)
 
     def __call__(self, event: Event) -> None:
-        if isinstance(event, DivergenceFound | CaseImproved):
+        if isinstance(event, DivergenceFound | CaseImproved | CaseExplained):
             path = self.corpus.save(event.case)
             if path is not None:
                 self.saved[event.case.signature] = path
@@ -138,6 +140,8 @@ class ProgressLine:
             self._say(
                 f"  found: {case.signature} ({len(case.conversation)} messages, shrinking...)"
             )
+        elif isinstance(event, CaseExplained) and event.case.explanation is not None:
+            self._say(f"  why: {event.case.signature}: {event.case.explanation.sentence}")
         elif isinstance(event, ShrinkFinished):
             (hyp_messages, hyp_chars), (messages, chars) = event.hypothesis_size, event.final_size
             self._say(
@@ -231,8 +235,12 @@ class ReportSink:
                     )
                     assert record is not None
                     self.tier_b_examples[tier_b.label] = (size, record)
-        elif isinstance(event, DivergenceFound | CaseImproved):
-            self.cases[event.case.signature] = event.case
+        elif isinstance(event, DivergenceFound | CaseImproved | CaseExplained):
+            known = self.cases.get(event.case.signature)
+            if known is None or event.case.smaller_than(
+                known
+            ):  # workers' finds arrive in any order
+                self.cases[event.case.signature] = event.case
         elif isinstance(event, CampaignStarted):
             self.started = event
             self.started_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
@@ -247,18 +255,19 @@ def write_campaign_reports(
     out_dir: Path,
     sink: ReportSink,
     finished: CampaignFinished,
-    reference: Target,
-    candidate: Target,
+    targets: tuple[Target, Target],
     baseline_path: Path | None,
     threshold: float = DEFAULT_DRIFT_THRESHOLD,
+    root_causes: Sequence[FiledCause] = (),
 ) -> dict[str, Path]:
-    """The parity reports of a finished campaign, from what its ``ReportSink`` gathered."""
+    """The report files of a finished campaign, from what its ``ReportSink`` gathered."""
     from fuzz.gate.baseline import load_optional
     from fuzz.gate.metrics import run_metadata
 
     baseline = load_optional(baseline_path)
     today = datetime.date.today()
     started = sink.started
+    reference, candidate = targets
     report = ParityReport(
         mode="campaign",
         metrics=sink.metrics,
@@ -274,6 +283,7 @@ def write_campaign_reports(
         baseline={sig: entry.to_json() for sig, entry in baseline.entries.items()},
         expired=baseline.expired(today),
         found=finished.signatures,
+        root_causes=root_causes,
     )
     return write_reports(out_dir, report, threshold=threshold)
 

@@ -60,6 +60,7 @@ from fuzz.search.events import (
     BatchCompared,
     CampaignFinished,
     CampaignStarted,
+    CaseExplained,
     CaseImproved,
     DivergenceFound,
     Event,
@@ -225,7 +226,7 @@ class _Forward:
     _last: float = -1e9
 
     def __call__(self, event: Event) -> None:
-        if isinstance(event, DivergenceFound | CaseImproved | ShrinkFinished):
+        if isinstance(event, DivergenceFound | CaseImproved | CaseExplained | ShrinkFinished):
             self.queue.put(WorkerEvent(self.worker, event))
         elif isinstance(event, BatchCompared):
             now = time.monotonic()

@@ -1,0 +1,88 @@
+"""Root causes as a run reports them: grouped, located, and judged against the baseline.
+
+``fuzz.engine.causes`` groups explained cases into root causes. A run (a
+campaign, a replay, a parity run) needs three things more for its reports:
+where each root cause's representative lives (a corpus file, or a replayed
+item), whether the baseline accepts it (by its id or its explanation line),
+and which signatures that acceptance covers. ``FiledCause`` carries all three
+and is what ``metrics.json``, ``summary.md`` and the reproducers show.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from fuzz.engine.causes import RootCause, group
+from fuzz.engine.charclass import CharClassifier
+from fuzz.engine.explain import Explanation
+from fuzz.gate.baseline import Baseline
+
+
+@attrs.frozen
+class FiledCause:
+    """One root cause of a run: the cause, where its representative is, and the baseline's say."""
+
+    cause: RootCause
+    #: The representative's corpus file (campaign, replay) or replayed item.
+    representative: str
+    accepted: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.cause.id
+
+    @property
+    def signatures(self) -> tuple[str, ...]:
+        return self.cause.signatures
+
+    def to_json(self) -> dict[str, Any]:
+        """A ``metrics.json`` ``root_causes`` entry."""
+        return {
+            "id": self.cause.id,
+            "explanation": self.cause.explanation,
+            "signatures": list(self.cause.signatures),
+            "representative": self.representative,
+            "accepted": self.accepted,
+        }
+
+
+def file_causes(
+    explained: Sequence[tuple[Explanation, str]],
+    *,
+    baseline: Baseline | None = None,
+    today: datetime.date | None = None,
+    classify: CharClassifier | None = None,
+) -> tuple[FiledCause, ...]:
+    """Group ``(explanation, where its case is)`` pairs into root causes, most signatures first.
+
+    A cause is accepted when the baseline has an active entry for its id or
+    its explanation line.
+    """
+    where = {id(explanation): place for explanation, place in explained}
+    options = {} if classify is None else {"classify": classify}
+    causes = group([explanation for explanation, _ in explained], **options)
+    when = today or datetime.date.today()
+    return tuple(
+        FiledCause(
+            cause,
+            where[id(cause.representative)],
+            baseline is not None and baseline.accepts_cause(cause.id, cause.explanation, when),
+        )
+        for cause in causes
+    )
+
+
+def accepted_signatures(causes: Sequence[FiledCause]) -> frozenset[str]:
+    """Every signature of the causes the baseline accepts."""
+    return frozenset(
+        signature for cause in causes if cause.accepted for signature in cause.signatures
+    )
+
+
+def cause_of(causes: Sequence[FiledCause], signature: str) -> FiledCause | None:
+    """The root cause a signature belongs to, if any."""
+    return next((cause for cause in causes if signature in cause.signatures), None)
