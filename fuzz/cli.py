@@ -176,6 +176,12 @@ def _add_gate(parser: argparse.ArgumentParser, *, out_required: bool = False) ->
         help="print a line for every item, agreeing ones (OK) included",
     )
     parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="explain divergent items that carry no explanation (plain conversations, changed "
+        "cases), so they group into root causes by what they cannot lose",
+    )
+    parser.add_argument(
         "--baseline",
         type=Path,
         default=None,
@@ -660,6 +666,7 @@ def _gate_options(
         dataset_revision=dataset_revision,
         seed=getattr(args, "seed", None) if mode == "parity" else None,
         verbose=args.verbose,
+        explain=args.explain,
     )
 
 

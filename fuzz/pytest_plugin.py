@@ -76,18 +76,27 @@ class _CorpusRun:
         self.baseline = baseline
         self.today = datetime.date.today()
         self.results: dict[str, ReplayResult] | None = None
+        #: Signatures the baseline accepts, itself or through a root cause of these cases.
+        self.accepted: frozenset[str] = frozenset()
 
     def result_for(self, item: CaseItem) -> ReplayResult:
         """Replay every case item still selected, at once, the first time one asks."""
         if self.results is None:
             from fuzz.gate.replay import replay_items
+            from fuzz.gate.root_causes import accepted_signatures, causes_of_results
 
             selected = [i for i in item.session.items if isinstance(i, CaseItem)]
             results = replay_items(
                 self.reference, self.candidate, [i.replay_item for i in selected]
             )
             self.results = {i.nodeid: r for i, r in zip(selected, results, strict=True)}
+            causes = causes_of_results(results, baseline=self.baseline, today=self.today)
+            self.accepted = self.baseline.accepted(self.today) | accepted_signatures(causes)
         return self.results[item.nodeid]
+
+    def accepts(self, result: ReplayResult) -> bool:
+        """Whether every signature of a divergence is accepted (by itself or its root cause)."""
+        return bool(result.signatures) and all(s in self.accepted for s in result.signatures)
 
 
 class SignalsDivergence(Exception):
@@ -132,7 +141,7 @@ class CaseItem(pytest.Item):
         state = self.config.stash[_STATE_KEY]
         result = state.result_for(self)
         label = result.label
-        if label is None or state.baseline.accepts_all(result.signatures, state.today):
+        if label is None or state.accepts(result):
             return
         result = with_detail(result)
         case = current_case(result, state.reference.identity, state.candidate.identity)

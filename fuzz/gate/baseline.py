@@ -180,11 +180,6 @@ class Baseline:
         entry = self.entries.get(signature)
         return entry is not None and entry.active(today)
 
-    def accepts_all(self, signatures: Iterable[str], today: datetime.date) -> bool:
-        """Whether a divergence is accepted: every bug it shows has an active entry."""
-        wanted = tuple(signatures)
-        return bool(wanted) and all(self.accepts(signature, today) for signature in wanted)
-
     def accepted(self, today: datetime.date) -> frozenset[str]:
         """Signatures accepted on ``today``: their own entries and those root-cause entries list
         (expired entries left out)."""

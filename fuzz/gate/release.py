@@ -13,12 +13,13 @@ from __future__ import annotations
 import datetime
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 import attrs
 
+from fuzz.engine.explain import Explanation, explain_case
 from fuzz.engine.targets import Target, parse_target
 from fuzz.errors import UsageError
 from fuzz.files import ensure_writable_dir
@@ -36,8 +37,12 @@ from fuzz.gate.replay import (
 )
 from fuzz.gate.report_files import JunitCase, ParityReport, diff_record, write_junit, write_reports
 from fuzz.gate.reproducers import render_reproducer
+from fuzz.gate.root_causes import FiledCause, accepted_signatures, causes_of_results
 
 EXIT_OK, EXIT_DIVERGED = 0, 1
+
+#: Seconds ``--explain`` may spend on one divergent item.
+EXPLAIN_LIMIT = 30.0
 
 
 @attrs.frozen
@@ -63,6 +68,8 @@ class GateOptions:
     today: datetime.date | None = None
     #: Print a line for every item, agreeing ones (OK) included.
     verbose: bool = False
+    #: Explain divergent items that carry no explanation (plain conversations, changed cases).
+    explain: bool = False
 
 
 def check(options: GateOptions) -> Baseline:
@@ -97,11 +104,12 @@ def _junit_case(
         return JunitCase(classname, name, system_out=status.value)
     label = result.label or ""
     if accepted:
-        entry = baseline.entries[result.signatures[0]]
+        entry = baseline.entries.get(result.signatures[0])
+        reason = entry.reason if entry is not None else "its root cause is accepted"
         return JunitCase(
             classname,
             name,
-            system_out=f"{status.value} (accepted by the baseline: {entry.reason}): {label}",
+            system_out=f"{status.value} (accepted by the baseline: {reason}): {label}",
         )
     # A reproducer shows every tier, so this one gets its Tier-C diff computed.
     case = current_case(
@@ -154,6 +162,7 @@ class _Judged:
     records: list[dict[str, Any]] = attrs.field(factory=list)
     junit: list[JunitCase] = attrs.field(factory=list)
     verdicts: list[tuple[ReplayResult, bool]] = attrs.field(factory=list)
+    root_causes: tuple[FiledCause, ...] = ()
 
 
 def run_gate(
@@ -174,10 +183,13 @@ def run_gate(
     clock = time.monotonic()
     results = replay_items(reference, candidate, items)
     elapsed = time.monotonic() - clock
+    explainer = _explainer(reference, candidate) if options.explain else None
+    causes = causes_of_results(results, baseline=baseline, today=today, explain=explainer)
     if options.baseline_update:
-        baseline = _update_baseline(options, baseline, results, out)
-    judged = _judge(options, results, baseline, today, (reference, candidate))
+        baseline = _update_baseline(options, baseline, results, causes, out)
+    judged = _judge(options, results, baseline, today, (reference, candidate), causes)
     _print_results(judged.verdicts, out, verbose=options.verbose)
+    _print_root_causes(causes, out)
     if options.out is not None:
         run = run_metadata(
             mode=options.mode,
@@ -200,11 +212,17 @@ def run_gate(
 
 
 def _update_baseline(
-    options: GateOptions, baseline: Baseline, results: Sequence[ReplayResult], out: TextIO
+    options: GateOptions,
+    baseline: Baseline,
+    results: Sequence[ReplayResult],
+    causes: Sequence[FiledCause],
+    out: TextIO,
 ) -> Baseline:
-    """``--baseline-update``: write exactly the signatures seen now, keeping known reasons."""
+    """``--baseline-update``: write exactly the signatures seen now, keeping known reasons;
+    signatures an accepted root cause covers need no entry of their own."""
     assert options.baseline is not None
-    seen = {signature for r in results for signature in r.signatures}
+    covered = accepted_signatures(causes)
+    seen = {signature for r in results for signature in r.signatures} - covered
     updated = baseline.updated(seen)
     updated.save(options.baseline)
     added = sorted(set(updated.entries) - set(baseline.entries))
@@ -223,12 +241,14 @@ def _judge(
     baseline: Baseline,
     today: datetime.date,
     targets: tuple[Target, Target],
+    causes: tuple[FiledCause, ...],
 ) -> _Judged:
-    """Each result accepted or not, counted, recorded, and (with ``--junit``) written up."""
-    judged = _Judged()
-    accepts = baseline.accepted(today)
+    """Each result accepted or not (by its signatures, or by their root causes), counted,
+    recorded, and (with ``--junit``) written up."""
+    judged = _Judged(root_causes=causes)
+    accepts = baseline.accepted(today) | accepted_signatures(causes)
     for result in results:
-        accepted = baseline.accepts_all(result.signatures, today)
+        accepted = bool(result.signatures) and all(s in accepts for s in result.signatures)
         judged.verdicts.append((result, accepted))
         status = result.status
         judged.metrics.add(
@@ -272,9 +292,39 @@ def _write_report_files(
         records=judged.records,
         baseline={sig: entry.to_json() for sig, entry in baseline.entries.items()},
         expired=baseline.expired(today),
+        root_causes=judged.root_causes,
     )
     written = write_reports(options.out, report, threshold=options.drift_threshold)
     print(f"reports: {', '.join(str(p) for p in written.values())}", file=out)
+
+
+def _explainer(reference: Target, candidate: Target) -> Callable[[ReplayResult], Explanation]:
+    """``--explain``: explain a divergent item by its first signature (30 s at most each)."""
+
+    def explain_result(result: ReplayResult) -> Explanation:
+        deadline = time.monotonic() + EXPLAIN_LIMIT
+        return explain_case(
+            result.item.conversation,
+            result.signatures[0],
+            reference,
+            candidate,
+            deadline=deadline,
+        )
+
+    return explain_result
+
+
+def _print_root_causes(causes: Sequence[FiledCause], out: TextIO) -> None:
+    """The divergent items grouped by root cause, after the item lines."""
+    if not causes:
+        return
+    print(f"{len(causes)} root cause(s):", file=out)
+    for cause in causes:
+        mark = " (accepted)" if cause.accepted else ""
+        print(f"  {cause.id}{mark}: {cause.cause.explanation}", file=out)
+        print(
+            f"    e.g. {cause.representative}; signatures: {', '.join(cause.signatures)}", file=out
+        )
 
 
 def _verdict(metrics: Metrics, out: TextIO) -> int:

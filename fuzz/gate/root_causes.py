@@ -11,7 +11,7 @@ and is what ``metrics.json``, ``summary.md`` and the reproducers show.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -20,6 +20,7 @@ from fuzz.engine.causes import RootCause, group
 from fuzz.engine.charclass import CharClassifier
 from fuzz.engine.explain import Explanation
 from fuzz.gate.baseline import Baseline
+from fuzz.gate.replay import ReplayResult
 
 
 @attrs.frozen
@@ -86,3 +87,36 @@ def accepted_signatures(causes: Sequence[FiledCause]) -> frozenset[str]:
 def cause_of(causes: Sequence[FiledCause], signature: str) -> FiledCause | None:
     """The root cause a signature belongs to, if any."""
     return next((cause for cause in causes if signature in cause.signatures), None)
+
+
+def result_explanation(result: ReplayResult) -> Explanation:
+    """A replayed item's explanation: its saved case's while that still applies, else untried."""
+    case = result.item.case
+    why = None if case is None else case.explanation
+    if why is not None and why.signature in result.signatures:
+        return why
+    return Explanation.untried(result.label or "", result.item.conversation)
+
+
+def causes_of_results(
+    results: Sequence[ReplayResult],
+    *,
+    baseline: Baseline | None = None,
+    today: datetime.date | None = None,
+    explain: Callable[[ReplayResult], Explanation] | None = None,
+) -> tuple[FiledCause, ...]:
+    """The root causes of the results that diverge at Tier A, each placed at its item.
+
+    Items without an explanation of their own stand alone under their
+    signatures (two plain conversations with the same signatures group);
+    ``explain``, when given, explains them instead.
+    """
+    explained = []
+    for result in results:
+        if not result.signatures:
+            continue
+        why = result_explanation(result)
+        if explain is not None and not why.complete:
+            why = explain(result)
+        explained.append((why, result.item.source))
+    return file_causes(explained, baseline=baseline, today=today)

@@ -38,6 +38,7 @@ deterministic points, and the rest follows from what they found.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import platform
@@ -282,6 +283,8 @@ class Campaign:
         self._best_size: dict[str, tuple[int, int, int]] = {}
         self._leads: dict[str, _Lead] = {}
         self._closed: set[str] = set()
+        #: Shrunk bugs whose current case is not explained yet (it shrank again after).
+        self._unexplained: set[str] = set()
         self._aside: set[str] = set(settings.set_aside)
         self._seen_shared: set[bytes] = set()
         self._explored = 0
@@ -314,6 +317,7 @@ class Campaign:
             reason = "budget"
         except _Done:
             reason = "all expected bugs shrunk"
+            self._explain_pending()
         except KeyboardInterrupt:
             reason = "interrupted"
         except _EngineError as error:
@@ -335,10 +339,16 @@ class Campaign:
     def _search(self) -> str:
         """Shrink every lead, explore for more, until examples run out."""
         round_no = 0
+        exhausted = False
         while True:
             if self._leads:
                 self._shrink(next(iter(self._leads.values())))
                 continue
+            if self._unexplained:
+                self._explain(min(self._unexplained))
+                continue
+            if exhausted:
+                return "exhausted"  # Hypothesis ran out of distinct examples
             self._rerun_shared()
             if self._leads:
                 continue
@@ -349,8 +359,7 @@ class Campaign:
             self.sink(RoundFinished(round_no, found))
             round_no += 1
             ran = self._explored - explored_before
-            if not found and ran < ROUND_EXAMPLES and self._examples_left() > 0:
-                return "exhausted"  # Hypothesis ran out of distinct examples
+            exhausted = not found and ran < ROUND_EXAMPLES and self._examples_left() > 0
 
     def _examples_left(self) -> int:
         if self.settings.max_examples is None:
@@ -426,6 +435,12 @@ class Campaign:
         self._explain(signature)
         self._check_done()
 
+    def _explain_pending(self) -> None:
+        """Explain the shrunk cases still waiting, when the search stops early on purpose."""
+        with contextlib.suppress(_BudgetSpent, _Done, KeyboardInterrupt):
+            while self._unexplained:
+                self._explain(min(self._unexplained))
+
     def _explain(self, signature: str) -> None:
         """Explain a shrunk case by its essential ingredients; the case is kept with them.
 
@@ -433,6 +448,7 @@ class Campaign:
         an edit happens to show is kept and shrunk too. A hang is not
         explained: every edit that still hangs would cost a whole timeout.
         """
+        self._unexplained.discard(signature)
         if not self.settings.explain or signature.startswith("timeout "):
             return
         case = self.best[signature]
@@ -455,7 +471,10 @@ class Campaign:
             max_batch=1 if whole else DEFAULT_MAX_BATCH,
             deadline=deadline,
         )
-        explained = attrs.evolve(self.best[signature], explanation=explanation)
+        if self.best[signature] is not case:  # an edit showed the bug smaller: explain that
+            self._unexplained.add(signature)
+            return
+        explained = attrs.evolve(case, explanation=explanation)
         self.best[signature] = explained
         self.sink(CaseExplained(explained))
 
@@ -717,8 +736,10 @@ class Campaign:
             return
         case = self._make_case(signature, conversation, reference, candidate, divergence)
         if known is not None and known.shrunk:
-            # Smaller than a case Hypothesis already finished shrinking: at least as minimal.
+            # Smaller than a case Hypothesis already finished shrinking: at least as minimal,
+            # and to be explained in its turn (the old case's explanation is about the old one).
             case = attrs.evolve(case, shrunk=True)
+            self._unexplained.add(signature)
         self.best[signature] = case
         self._best_size[signature] = size
         self.sink(DivergenceFound(case) if known is None else CaseImproved(case))

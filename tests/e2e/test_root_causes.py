@@ -1,8 +1,8 @@
 """Campaign-shrunk cases, explained and grouped: exact root-cause counts on planted bugs.
 
-A campaign (seed 1, a fixed example budget, in-process targets) finds and
-shrinks each planted bug's signatures; every case of ``campaign.best`` is
-then explained against the same pair and the explanations grouped. One
+A campaign (seed 1, a fixed example budget, in-process targets) finds,
+shrinks and explains each planted bug's signatures (a case a stop left
+unshrunk is explained afterwards), and the explanations are grouped. One
 planted cause must come out as exactly one root cause however many leaf
 types it flips, two independent planted causes as exactly two, and each
 explanation must name its disputed thing: the character with code point and
@@ -11,7 +11,11 @@ name, the JSON number spelling, the message count, the length in bytes.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
 import re
+from pathlib import Path
 
 import pytest
 from hypothesis import strategies as st
@@ -26,6 +30,7 @@ from strategies.text import trigger_texts
 pytestmark = pytest.mark.slow
 
 REFERENCE = "py:fuzz.examples.analyzer:ExampleAnalyzer"
+TWO_CAUSES = "py:tests.fixtures.py_analyzers:extra_separator_and_narrow_timeout"
 
 #: The phrase leaves' signal types (what a tokenizer bug can flip).
 PHRASE_LEAVES = [
@@ -87,8 +92,11 @@ def campaign_causes(
     )
     campaign.run()
     assert campaign.best, "the campaign found nothing to explain"
+    # The campaign explains every case it shrinks; cases a stop left unshrunk are explained here.
+    shrunk = [case for case in campaign.best.values() if case.shrunk]
+    assert shrunk and all(case.explanation is not None for case in shrunk)
     explanations = [
-        explain_case(case.conversation, signature, reference, candidate)
+        case.explanation or explain_case(case.conversation, signature, reference, candidate)
         for signature, case in sorted(campaign.best.items())
     ]
     return explanations, group(explanations)
@@ -173,3 +181,86 @@ def test_campaign_cases_of_planted_variants_are_explained(
         assert re.search(named, e.sentence), e.sentence
     assert len({e.key for e in planted}) == 1
     assert len(causes) <= len(explanations)
+
+
+@pytest.fixture(scope="module")
+def two_cause_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int, str]:
+    """A campaign against a candidate with two planted causes: its folder, exit code, stdout."""
+    from fuzz.cli import run_campaign_command
+    from fuzz.search.options import CampaignOptions
+
+    root = tmp_path_factory.mktemp("two-causes")
+    options = CampaignOptions(
+        REFERENCE,
+        TWO_CAUSES,
+        seed=1,
+        max_examples=60,
+        corpus=root / "corpus",
+        shrunk=root / "shrunk",
+        out=root / "out",
+        conversations=lambda **_: aimed(timeouts=True),
+    )
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        code = run_campaign_command(options)
+    return root, code, stdout.getvalue()
+
+
+def test_a_campaign_reports_its_root_causes_in_every_output(
+    two_cause_run: tuple[Path, int, str],
+) -> None:
+    """Two planted causes behind many signatures must reach stdout, metrics.json, summary.md
+    and each reproducer as exactly two root causes, each with its representative case file."""
+    root, code, stdout = two_cause_run
+    assert code == 1
+    metrics = json.loads((root / "out" / "metrics.json").read_text())
+    causes = metrics["root_causes"]
+    assert len(causes) == 2, [c["explanation"] for c in causes]
+    assert sum(len(c["signatures"]) for c in causes) == len(metrics["tier_a_signatures"]) >= 4
+    separator = next(c for c in causes if "U+200B ZERO WIDTH SPACE (Cf)" in c["explanation"])
+    assert len(separator["signatures"]) >= 3
+    for cause in causes:
+        assert Path(cause["representative"]).is_file()
+        assert cause["id"] in stdout and cause["representative"] in stdout
+    assert stdout.startswith("2 root cause(s) behind ")
+    summary = (root / "out" / "summary.md").read_text()
+    assert summary.index("## Root causes") < summary.index("## Signatures found")
+    assert all(f"`{c['id']}`" in summary for c in causes)
+    reproducers = list((root / "shrunk").glob("*.md"))
+    assert len(reproducers) == len(metrics["tier_a_signatures"])
+    for reproducer in reproducers:
+        text = reproducer.read_text()
+        why = text[text.index("## Why") : text.index("## Minimal conversation")]
+        assert "Root cause `" in why and any(c["id"] in why for c in causes), why
+
+
+def test_replay_groups_by_root_cause_and_a_baseline_accepts_a_whole_cause(
+    two_cause_run: tuple[Path, int, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Replay must group the saved cases into the same two root causes; a baseline entry naming
+    one cause by id, and the other by its explanation line, must accept every signature."""
+    from fuzz.cli import main
+
+    root, _, _ = two_cause_run
+    causes = json.loads((root / "out" / "metrics.json").read_text())["root_causes"]
+    separator = next(c for c in causes if "U+200B" in c["explanation"])
+    other = next(c for c in causes if c is not separator)
+    entry = {"reason": "known", "accepted_by": "test"}
+    replay = ["replay", str(root / "corpus"), "--reference", REFERENCE, "--candidate", TWO_CAUSES]
+
+    def gate(accepted: dict[str, object], out: str) -> tuple[int, dict[str, object]]:
+        baseline = tmp_path / f"{out}.json"
+        baseline.write_text(
+            json.dumps({"schema_version": 1, "accepted": {}, "accepted_root_causes": accepted})
+        )
+        code = main([*replay, "--baseline", str(baseline), "--out", str(tmp_path / out)])
+        return code, json.loads((tmp_path / out / "metrics.json").read_text())
+
+    code, metrics = gate({separator["id"]: entry}, "one")
+    printed = capsys.readouterr().out
+    assert code == 1 and "2 root cause(s):" in printed
+    assert sorted(c["id"] for c in metrics["root_causes"]) == sorted(c["id"] for c in causes)
+    assert metrics["gate"]["unaccepted_signatures"] == other["signatures"]
+    code, metrics = gate({separator["id"]: entry, other["explanation"]: entry}, "both")
+    assert code == 0 and metrics["gate"]["passed"], metrics["gate"]
+    assert all(c["accepted"] for c in metrics["root_causes"])

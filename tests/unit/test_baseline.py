@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -91,3 +92,50 @@ def test_update_keeps_entries_adds_placeholders_and_drops_unseen(tmp_path: Path)
     updated.save(path)
     assert Baseline.load(path) == updated
     assert path.read_text().endswith("\n") and '"schema_version": 1' in path.read_text()
+
+
+def test_root_cause_entries_accept_by_id_or_explanation_and_list_signatures(
+    tmp_path: Path,
+) -> None:
+    """A root-cause entry must accept its cause by id or by explanation line, contribute the
+    signatures it lists, expire like any entry, and survive a save and an update."""
+    path = write(
+        tmp_path / "b.json",
+        {
+            "schema_version": 1,
+            "accepted": {"s": {"reason": "r", "accepted_by": "x"}},
+            "accepted_root_causes": {
+                "class-space-1": {"reason": "r", "accepted_by": "x", "signatures": ["t", "u"]},
+                "U+001C is whitespace to one side": {"reason": "r", "accepted_by": "x"},
+                "old-2": {"reason": "r", "accepted_by": "x", "expires": "2025-01-01"},
+            },
+        },
+    )
+    baseline = Baseline.load(path)
+    assert baseline.accepted(TODAY) == {"s", "t", "u"}
+    assert baseline.accepts_cause("class-space-1", "anything", TODAY)
+    assert baseline.accepts_cause("other-3", "U+001C is whitespace to one side", TODAY)
+    assert not baseline.accepts_cause("old-2", "", TODAY)
+    assert not baseline.accepts_cause("other-3", "something else", TODAY)
+    assert baseline.expired(TODAY) == {"old-2"}
+    baseline.save(tmp_path / "again.json")
+    again = Baseline.load(tmp_path / "again.json")
+    assert again == baseline and again.updated(["s"]).causes == baseline.causes
+
+
+@pytest.mark.parametrize(
+    ("causes", "words"),
+    [
+        ([], "'accepted_root_causes' must be an object"),
+        ({"c": {"reason": "r", "accepted_by": "x", "signatures": "t"}}, "use a list"),
+        ({"c": {"reason": "r", "accepted_by": "x", "why": "?"}}, "unknown key 'why'"),
+        ({"c": {"reason": "", "accepted_by": "x"}}, "non-empty string 'reason'"),
+    ],
+)
+def test_bad_root_cause_entries_are_named(tmp_path: Path, causes: object, words: str) -> None:
+    """A malformed root-cause entry must be a one-line usage error saying what is wrong."""
+    path = write(
+        tmp_path / "b.json", {"schema_version": 1, "accepted": {}, "accepted_root_causes": causes}
+    )
+    with pytest.raises(UsageError, match=re.escape(words)):
+        Baseline.load(path)
