@@ -22,6 +22,7 @@ from fuzz import defaults
 from fuzz.errors import UsageError
 
 if TYPE_CHECKING:
+    from fuzz.gate.corpus import CaseCheck
     from fuzz.gate.release import GateOptions
     from fuzz.search.options import CampaignOptions
     from fuzz.search.patterns import PatternCoverage
@@ -354,8 +355,12 @@ def _add_demo_command(commands: _Commands) -> None:
 def _add_corpus_command(commands: _Commands) -> None:
     corpus = commands.add_parser("corpus", help="manage corpus folders")
     corpus_actions = corpus.add_subparsers(
-        dest="action", metavar="{merge}", required=True, parser_class=_Parser
+        dest="action", metavar="{merge,check}", required=True, parser_class=_Parser
     )
+    check = corpus_actions.add_parser(
+        "check", help="validate every case file against the corpus schema; name each bad one"
+    )
+    check.add_argument("folders", type=Path, nargs="+", metavar="DIR", help="corpus folders")
     merge = corpus_actions.add_parser(
         "merge", help="merge corpus folders, keeping the smallest case per signature"
     )
@@ -480,6 +485,12 @@ def run_campaign_command(options: CampaignOptions) -> int:
     if outcome.patterns is not None:
         _print_pattern_summary(outcome.patterns)
     _print_root_causes(outcome)
+    if outcome.storage_failure is not None:
+        print(
+            f"signals-fuzz: error: {outcome.storage_failure}; the campaign stopped, and every "
+            "file written before is whole",
+            file=sys.stderr,
+        )
     for crash in outcome.crashes:
         print(f"signals-fuzz: {crash.rstrip()}", file=sys.stderr)
     return outcome.exit_code
@@ -676,7 +687,9 @@ def _replay(args: argparse.Namespace, args_list: Sequence[str]) -> int:
 
     options = _gate_options(args, args_list, "replay")
     baseline = check(options)
-    return run_gate(options, load_items(args.paths), baseline=baseline)
+    items, skipped = load_items(args.paths)
+    _print_skipped(skipped)
+    return run_gate(options, items, baseline=baseline)
 
 
 # ------------------------------------------------------------------- parity --
@@ -699,7 +712,40 @@ def _parity(args: argparse.Namespace, args_list: Sequence[str]) -> int:
 # ------------------------------------------------------------------- corpus --
 
 
+def _print_skipped(skipped: Sequence[CaseCheck]) -> None:
+    """One line per corpus file that is not a valid case: named, skipped, left as it is."""
+    for checked in skipped:
+        print(f"signals-fuzz: skipped {checked.path}: it {checked.problem}", file=sys.stderr)
+
+
 def _corpus(args: argparse.Namespace, args_list: Sequence[str]) -> int:
+    if args.action == "check":
+        return _corpus_check(args.folders)
+    return _corpus_merge(args)
+
+
+def _corpus_check(folders: Sequence[Path]) -> int:
+    """``corpus check``: every file of the folders against the corpus schema; 1 if any is bad."""
+    from fuzz.gate.corpus import check_case_file, iter_case_files, leftovers
+
+    for folder in folders:
+        if not folder.is_dir():
+            raise UsageError(f"corpus check: {str(folder)!r} is not a corpus folder")
+    checks = [check_case_file(path) for path in iter_case_files(folders)]
+    bad = [checked for checked in checks if checked.case is None]
+    for checked in bad:
+        print(f"BAD  {checked.path}: it {checked.problem}")
+    stale = [path for folder in folders for path in leftovers(folder)]
+    for path in stale:
+        print(f"LEFT {path}: left by an interrupted write (not a case; safe to delete)")
+    print(
+        f"corpus check: {len(checks)} case file(s), {len(checks) - len(bad)} valid, {len(bad)} bad"
+        + (f", {len(stale)} leftover temporary file(s)" if stale else "")
+    )
+    return EXIT_DIVERGED if bad else EXIT_OK
+
+
+def _corpus_merge(args: argparse.Namespace) -> int:
     from fuzz.files import ensure_writable_dir
     from fuzz.gate.corpus import Corpus, check_source_dirs, merge_corpora
     from fuzz.gate.reproducers import render_reproducer
@@ -707,7 +753,10 @@ def _corpus(args: argparse.Namespace, args_list: Sequence[str]) -> int:
     check_source_dirs(args.sources)  # before --into is created
     into = ensure_writable_dir(args.into, "--into")
     shrunk = args.shrunk if args.shrunk is not None else args.into.parent / "shrunk"
-    result = merge_corpora(args.sources, Corpus.open(into, shrunk, render_reproducer))
+    target = Corpus.open(into, shrunk, render_reproducer)
+    _print_skipped(target.skipped)
+    result = merge_corpora(args.sources, target)
+    _print_skipped(result.skipped)
     for entry in result.entries:
         size = f"{len(entry.case.conversation)} message(s)"
         if entry.action == "added":

@@ -110,20 +110,41 @@ class CorpusCollector(pytest.Collector):
         super().__init__(**kwargs)
         self.paths = paths
 
-    def collect(self) -> Iterator[CaseItem]:
+    def collect(self) -> Iterator[pytest.Item]:
         from fuzz.errors import UsageError
-        from fuzz.gate.corpus import iter_case_files, load_case
+        from fuzz.gate.corpus import iter_case_files, read_cases
         from fuzz.gate.replay import ReplayItem
 
         try:
-            files = list(iter_case_files(self.paths))
-            cases = [(path, load_case(path)) for path in files]
+            cases, skipped = read_cases(list(iter_case_files(self.paths)))
         except UsageError as exc:
             raise self.CollectError(f"--signals-corpus: {exc}") from None
         for path, case in cases:
             yield CaseItem.from_parent(
                 self, name=path.stem, replay_item=ReplayItem.of_case(path, case)
             )
+        for checked in skipped:  # named and failed, while every other case still runs
+            yield CorruptCaseItem.from_parent(
+                self, name=checked.path.stem, problem=f"{checked.path}: it {checked.problem}"
+            )
+
+
+class CorruptCaseItem(pytest.Item):
+    """A corpus file that is not a valid case: it fails, naming what is wrong."""
+
+    def __init__(self, *, problem: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.problem = problem
+        self.add_marker("signals_case")
+
+    def runtest(self) -> None:
+        raise SignalsDivergence(f"corrupt corpus file: {self.problem}")
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
+        return str(excinfo.value)
+
+    def reportinfo(self) -> tuple[Any, int | None, str]:
+        return self.path, None, f"corrupt case {self.name}"
 
 
 class CaseItem(pytest.Item):

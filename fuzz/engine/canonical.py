@@ -104,10 +104,15 @@ def tier_c_view(report: Mapping[str, Any]) -> dict[str, Any]:
 
 
 @cache
-def report_schema() -> dict[str, Any]:
-    text = resources.files("fuzz.engine").joinpath("schemas/report.schema.json").read_text("utf-8")
+def load_schema(name: str) -> dict[str, Any]:
+    """One of the JSON Schemas shipped in ``fuzz/engine/schemas/``, e.g. ``report.schema.json``."""
+    text = resources.files("fuzz.engine").joinpath(f"schemas/{name}").read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
+
+
+def report_schema() -> dict[str, Any]:
+    return load_schema("report.schema.json")
 
 
 @cache

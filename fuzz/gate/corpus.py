@@ -13,25 +13,91 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import attrs
+import jsonschema
 
-from fuzz.engine.case import Case
+from fuzz.engine.canonical import load_schema
+from fuzz.engine.case import READABLE_VERSIONS, Case
 from fuzz.errors import UsageError
 from fuzz.files import canonical_json, ensure_writable_dir, write_atomic
 
 
 def load_case(path: Path) -> Case:
-    """Read one corpus file, or raise ``UsageError`` naming it."""
+    """Read one corpus file, or raise ``UsageError`` naming it and what is wrong."""
+    checked = check_case_file(path)
+    if checked.case is None:
+        raise UsageError(f"corpus file {str(path)!r} {checked.problem}")
+    return checked.case
+
+
+@attrs.frozen
+class CaseCheck:
+    """One corpus file checked: its case, or what is wrong with it."""
+
+    path: Path
+    case: Case | None = None
+    problem: str | None = None
+
+
+@cache
+def _case_validator() -> Any:
+    schema = load_schema("case.schema.json")
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+def check_case_file(path: Path) -> CaseCheck:
+    """Whether ``path`` holds a valid case: readable UTF-8 JSON, true to the corpus schema
+    (``fuzz/engine/schemas/case.schema.json``), and its ``case_id`` the hash of its own
+    conversation (a hand-edited conversation no longer is the case that was saved)."""
     try:
-        return Case.from_json(json.loads(path.read_text("utf-8")))
+        data = json.loads(path.read_text("utf-8"))
     except OSError as exc:
-        raise UsageError(f"corpus file {str(path)!r} cannot be read: {exc.strerror}") from None
+        return CaseCheck(path, problem=f"cannot be read: {exc.strerror}")
+    except (UnicodeDecodeError, ValueError) as exc:
+        return CaseCheck(path, problem=f"is not JSON: {exc}")
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if version not in READABLE_VERSIONS:
+        readable = ", ".join(map(str, READABLE_VERSIONS))
+        return CaseCheck(
+            path, problem=f"has schema_version {version!r}; this signals-fuzz reads {readable}"
+        )
+    error = jsonschema.exceptions.best_match(_case_validator().iter_errors(data))
+    if error is not None:
+        where = "/".join(str(part) for part in error.absolute_path)
+        return CaseCheck(path, problem=f"is not a signals-fuzz case: at /{where}: {error.message}")
+    try:
+        case = Case.from_json(data)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise UsageError(
-            f"corpus file {str(path)!r} is not a signals-fuzz case: {type(exc).__name__}: {exc}"
-        ) from None
+        return CaseCheck(path, problem=f"is not a signals-fuzz case: {type(exc).__name__}: {exc}")
+    if case.case_id != data["case_id"]:
+        return CaseCheck(path, problem="has a case_id that is not the hash of its conversation")
+    return CaseCheck(path, case)
+
+
+def read_cases(paths: Iterable[Path]) -> tuple[list[tuple[Path, Case]], list[CaseCheck]]:
+    """The valid cases among ``paths``, and the files skipped with what is wrong with each.
+
+    A corrupt file costs only itself: whatever reads a corpus (a campaign, a
+    replay, a merge) skips it, naming it, and goes on with the rest.
+    """
+    cases: list[tuple[Path, Case]] = []
+    skipped: list[CaseCheck] = []
+    for path in paths:
+        checked = check_case_file(path)
+        if checked.case is None:
+            skipped.append(checked)
+        else:
+            cases.append((path, checked.case))
+    return cases, skipped
+
+
+def leftovers(folder: Path) -> list[Path]:
+    """Temporary files an interrupted write left behind (never read as cases; safe to delete)."""
+    return sorted(folder.glob(".*.tmp")) if folder.is_dir() else []
 
 
 def iter_case_files(paths: Sequence[Path]) -> Iterator[Path]:
@@ -52,6 +118,8 @@ class Corpus:
     root: Path
     shrunk_dir: Path
     render: Callable[[Case, str], str] | None = None  # (case, corpus file) -> Markdown
+    #: Files of the folder that are not valid cases: skipped, named, never touched.
+    skipped: list[CaseCheck] = attrs.field(factory=list, init=False)
     _by_signature: dict[str, tuple[Path, Case]] = attrs.field(factory=dict, init=False)
 
     @classmethod
@@ -63,7 +131,8 @@ class Corpus:
             ensure_writable_dir(shrunk_dir, "--shrunk"),
             render,
         )
-        corpus._by_signature, _, _ = smallest_per_signature(iter_case_files([corpus.root]))
+        cases, corpus.skipped = read_cases(iter_case_files([corpus.root]))
+        corpus._by_signature, _ = smallest_per_signature(cases)
         return corpus
 
     def cases(self) -> list[Case]:
@@ -118,6 +187,8 @@ class MergeResult:
     entries: tuple[MergeEntry, ...]
     files_read: int
     duplicates: int  # source files whose conversation and signature were already there
+    #: Source files that are not valid cases: named, skipped, left as they are.
+    skipped: tuple[CaseCheck, ...] = ()
 
     def count(self, action: str) -> int:
         return sum(entry.action == action for entry in self.entries)
@@ -133,18 +204,18 @@ def check_source_dirs(sources: Sequence[Path]) -> list[Path]:
     return list(sources)
 
 
-def smallest_per_signature(paths: Iterable[Path]) -> tuple[dict[str, tuple[Path, Case]], int, int]:
-    """The smallest case per signature among ``paths`` (files in order; earlier wins ties).
+def smallest_per_signature(
+    cases: Iterable[tuple[Path, Case]],
+) -> tuple[dict[str, tuple[Path, Case]], int]:
+    """The smallest case per signature among ``cases`` (in order; earlier wins ties).
 
-    Returns the winners, the number of files read, and how many files were
-    duplicates (same conversation, same signature) of a file read before.
+    Returns the winners and how many cases were duplicates (same
+    conversation, same signature) of one read before.
     """
     best: dict[str, tuple[Path, Case]] = {}
     seen: set[tuple[str, str]] = set()
-    read = duplicates = 0
-    for path in paths:
-        case = load_case(path)
-        read += 1
+    duplicates = 0
+    for path, case in cases:
         key = (case.signature, case.case_id)
         duplicates += key in seen
         seen.add(key)
@@ -152,7 +223,7 @@ def smallest_per_signature(paths: Iterable[Path]) -> tuple[dict[str, tuple[Path,
         # A duplicate can still win: the same conversation, shrunk here and not there.
         if known is None or case.smaller_than(known[1]):
             best[case.signature] = (path, case)
-    return best, read, duplicates
+    return best, duplicates
 
 
 def merge_corpora(sources: Sequence[Path], into: Corpus) -> MergeResult:
@@ -165,7 +236,8 @@ def merge_corpora(sources: Sequence[Path], into: Corpus) -> MergeResult:
     renders its reproducer. Reproducers missing for kept cases are rendered too.
     """
     files = list(iter_case_files(check_source_dirs(sources)))
-    best, read, duplicates = smallest_per_signature(files)
+    cases, skipped = read_cases(files)
+    best, duplicates = smallest_per_signature(cases)
     entries = []
     for signature, (path, case) in sorted(best.items()):
         known = into.get(signature)
@@ -182,4 +254,4 @@ def merge_corpora(sources: Sequence[Path], into: Corpus) -> MergeResult:
             if not reproducer.exists():
                 write_atomic(reproducer, into.render(known, str(kept_path)))
         entries.append(MergeEntry(signature, "kept", known, None, known))
-    return MergeResult(tuple(entries), read, duplicates)
+    return MergeResult(tuple(entries), len(files), duplicates, tuple(skipped))

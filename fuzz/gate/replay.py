@@ -46,7 +46,7 @@ from fuzz.engine.case import Case, Provenance, conversation_hash
 from fuzz.engine.compare import Comparison, Tier, compare, structural_diff
 from fuzz.engine.targets import Conversation, Outcome, Target, TargetIdentity, analyze_pair
 from fuzz.errors import UsageError
-from fuzz.gate.corpus import load_case
+from fuzz.gate.corpus import CaseCheck, check_case_file
 
 DEFAULT_CHUNK_SIZE = 256
 
@@ -174,15 +174,21 @@ def iter_replay_files(paths: Sequence[Path]) -> Iterator[Path]:
             raise UsageError(f"{str(path)!r} is neither a corpus file, a JSONL file nor a folder")
 
 
-def load_items(paths: Sequence[Path]) -> list[ReplayItem]:
-    """Every item under ``paths``: ``.jsonl`` files line by line, other files as corpus cases."""
+def load_items(paths: Sequence[Path]) -> tuple[list[ReplayItem], list[CaseCheck]]:
+    """Every item under ``paths``: ``.jsonl`` files line by line, other files as corpus cases;
+    and the case files skipped because they are not valid cases (each with what is wrong)."""
     items: list[ReplayItem] = []
+    skipped: list[CaseCheck] = []
     for path in iter_replay_files(paths):
         if path.suffix == ".jsonl":
             items.extend(read_replay_jsonl(path))
+            continue
+        checked = check_case_file(path)
+        if checked.case is None:
+            skipped.append(checked)
         else:
-            items.append(ReplayItem.of_case(path, load_case(path)))
-    return items
+            items.append(ReplayItem.of_case(path, checked.case))
+    return items, skipped
 
 
 # ----------------------------------------------------------------- running ---

@@ -73,6 +73,7 @@ from fuzz.search.events import (
     RoundFinished,
     ShrinkFinished,
     Sink,
+    StopCampaign,
 )
 from fuzz.search.inputs import full_batches
 from fuzz.search.minimise import DEFAULT_MAX_BATCH, minimise
@@ -318,6 +319,8 @@ class Campaign:
         except _Done:
             reason = "all expected bugs shrunk"
             self._explain_pending()
+        except StopCampaign as stop:
+            reason = stop.reason
         except KeyboardInterrupt:
             reason = "interrupted"
         except _EngineError as error:
@@ -437,7 +440,7 @@ class Campaign:
 
     def _explain_pending(self) -> None:
         """Explain the shrunk cases still waiting, when the search stops early on purpose."""
-        with contextlib.suppress(_BudgetSpent, _Done, KeyboardInterrupt):
+        with contextlib.suppress(_BudgetSpent, _Done, KeyboardInterrupt, StopCampaign):
             while self._unexplained:
                 self._explain(min(self._unexplained))
 

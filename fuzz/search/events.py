@@ -35,6 +35,14 @@ class CorpusResumed:
 
 
 @attrs.frozen
+class CorpusFileSkipped:
+    """A file of the corpus folder is not a valid case: named, skipped, left as it is."""
+
+    path: str
+    problem: str
+
+
+@attrs.frozen
 class WorkersStarted:
     """The campaign runs as worker processes, each with its own seed."""
 
@@ -133,6 +141,7 @@ class CampaignFinished:
 Event = (
     CampaignStarted
     | CorpusResumed
+    | CorpusFileSkipped
     | WorkersStarted
     | ConversationCompared
     | BatchCompared
@@ -143,5 +152,15 @@ Event = (
     | RoundFinished
     | CampaignFinished
 )
+
+
+class StopCampaign(BaseException):
+    """Raised by a sink that cannot go on (the corpus can no longer be written): the campaign
+    stops at once, cleanly, with ``reason``. A BaseException, so Hypothesis lets it through."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
 
 Sink = Callable[[Event], None]

@@ -22,8 +22,8 @@ import attrs
 from fuzz.engine.targets import Target
 from fuzz.gate.baseline import Baseline, load_optional
 from fuzz.gate.corpus import Corpus
-from fuzz.gate.root_causes import FiledCause, accepted_signatures, cause_of, file_causes
-from fuzz.search.events import CampaignFinished, CorpusResumed, Sink
+from fuzz.gate.root_causes import FiledCause, accepted_signatures, file_causes
+from fuzz.search.events import CampaignFinished, CorpusFileSkipped, CorpusResumed, Sink
 from fuzz.search.options import CampaignOptions, Preparation, campaign_for, prepare, targets_for
 from fuzz.search.patterns import PatternCoverage, PatternTracker
 from fuzz.search.sinks import (
@@ -36,7 +36,7 @@ from fuzz.search.sinks import (
     write_campaign_reports,
 )
 
-EXIT_OK, EXIT_DIVERGED, EXIT_WORKER_CRASHED = 0, 1, 3
+EXIT_OK, EXIT_DIVERGED, EXIT_SETUP, EXIT_WORKER_CRASHED = 0, 1, 2, 3
 
 
 @attrs.frozen
@@ -62,11 +62,15 @@ class CampaignOutcome:
     #: Bugs ``--resume`` set aside (a resumed campaign with any exits 1).
     resumed: frozenset[str] = frozenset()
     patterns: PatternCoverage | None = None
+    #: Why the corpus or the reports could not be written (a full disk): the campaign stopped.
+    storage_failure: str | None = None
 
     @property
     def exit_code(self) -> int:
         if self.crashes:
             return EXIT_WORKER_CRASHED
+        if self.storage_failure is not None:
+            return EXIT_SETUP
         unaccepted = any(not saved.accepted for saved in self.saved)
         return EXIT_DIVERGED if unaccepted or self.resumed else EXIT_OK
 
@@ -83,24 +87,33 @@ def run_campaign(options: CampaignOptions, progress: Sink) -> CampaignOutcome:
         ensure_writable_dir(options.out, "--out")
     reference, candidate = targets_for(options)
     corpus = Corpus.open(options.corpus, options.shrunk, render_reproducer)
+    for checked in corpus.skipped:
+        progress(CorpusFileSkipped(str(checked.path), checked.problem or ""))
     resumed = _resume(corpus, options, progress) if options.resume else frozenset()
     preparation = prepare(options, resumed=resumed)
     local = local_sinks(preparation)
-    sink = fan_out(CorpusRecorder(corpus), *local, progress)
+    recorder = CorpusRecorder(corpus)
+    sink = fan_out(recorder, *local, progress)
     finished, crashes = _run(options, preparation, sink, local, (reference, candidate))
     causes = _root_causes(corpus, finished.signatures, load_optional(options.baseline))
     report = next(s for s in local if isinstance(s, ReportSink))
     report.metrics.accept(accepted_signatures(causes))
-    if options.out is not None:
-        write_campaign_reports(
-            options.out,
-            report,
-            finished,
-            (reference, candidate),
-            options.baseline,
-            options.drift_threshold,
-            causes,
-        )
+    failure = recorder.failure
+    if failure is None:  # after a failed write, nothing more is written
+        try:
+            _rewrite_reproducers(corpus, causes)
+            if options.out is not None:
+                write_campaign_reports(
+                    options.out,
+                    report,
+                    finished,
+                    (reference, candidate),
+                    options.baseline,
+                    options.drift_threshold,
+                    causes,
+                )
+        except OSError as exc:
+            failure = f"cannot write {exc.filename or options.out}: {exc.strerror or exc}"
     tracker = next((s for s in local if isinstance(s, PatternTracker)), None)
     return CampaignOutcome(
         finished=finished,
@@ -109,6 +122,7 @@ def run_campaign(options: CampaignOptions, progress: Sink) -> CampaignOutcome:
         crashes=crashes,
         resumed=resumed,
         patterns=None if tracker is None else tracker.coverage(),
+        storage_failure=failure,
     )
 
 
@@ -167,20 +181,28 @@ def _saved(
 def _root_causes(
     corpus: Corpus, signatures: Sequence[str], baseline: Baseline
 ) -> tuple[FiledCause, ...]:
-    """The root causes of the campaign's finds; each find's reproducer is rewritten to name its
-    cause (the cause of one case is known only once every case is in)."""
+    """The root causes of the campaign's finds, each placed at its representative's file."""
     from fuzz.engine.explain import Explanation
-    from fuzz.files import write_atomic
-    from fuzz.gate.reproducers import render_reproducer
 
     explained = []
     for signature in signatures:
         path, case = corpus.path_of(signature), corpus.get(signature)
         if path is not None and case is not None:
             why = case.explanation or Explanation.untried(signature, case.conversation)
-            explained.append((why, case, path))
-    causes = file_causes([(why, str(path)) for why, _, path in explained], baseline=baseline)
-    for _, case, path in explained:
-        cause = cause_of(causes, case.signature)
-        write_atomic(corpus.reproducer_path(case), render_reproducer(case, str(path), cause))
-    return causes
+            explained.append((why, str(path)))
+    return file_causes(explained, baseline=baseline)
+
+
+def _rewrite_reproducers(corpus: Corpus, causes: Sequence[FiledCause]) -> None:
+    """Each find's reproducer, rewritten to name its root cause (known only once every case
+    is in)."""
+    from fuzz.files import write_atomic
+    from fuzz.gate.reproducers import render_reproducer
+
+    for cause in causes:
+        for signature in cause.signatures:
+            path, case = corpus.path_of(signature), corpus.get(signature)
+            if path is not None and case is not None:
+                write_atomic(
+                    corpus.reproducer_path(case), render_reproducer(case, str(path), cause)
+                )

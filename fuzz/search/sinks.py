@@ -39,17 +39,22 @@ from fuzz.search.events import (
     CaseExplained,
     CaseImproved,
     ConversationCompared,
+    CorpusFileSkipped,
     CorpusResumed,
     DivergenceFound,
     Event,
     ShrinkFinished,
     Sink,
+    StopCampaign,
     WorkersStarted,
 )
 from fuzz.search.patterns import PatternTracker
 
 if TYPE_CHECKING:
     from fuzz.search.options import Preparation
+
+#: The reason a campaign stops when its corpus can no longer be written.
+STORAGE_FAILED = "the corpus could not be written"
 
 
 def fan_out(*sinks: Sink) -> Sink:
@@ -72,10 +77,19 @@ class CorpusRecorder:
 
     corpus: Corpus
     saved: dict[str, Path] = attrs.field(factory=dict)
+    #: Why the corpus can no longer be written (a full disk), once that happened.
+    failure: str | None = None
 
     def __call__(self, event: Event) -> None:
+        if self.failure is not None:
+            return  # said once; the campaign is stopping, and nothing more is written
         if isinstance(event, DivergenceFound | CaseImproved | CaseExplained):
-            path = self.corpus.save(event.case)
+            try:
+                path = self.corpus.save(event.case)
+            except OSError as exc:
+                where = exc.filename or self.corpus.root
+                self.failure = f"cannot write {where}: {exc.strerror or exc}"
+                raise StopCampaign(STORAGE_FAILED) from None
             if path is not None:
                 self.saved[event.case.signature] = path
 
@@ -125,6 +139,8 @@ class ProgressLine:
                 f"signals-fuzz: resume: {event.set_aside} known bug(s) set aside "
                 f"(shrunk in {event.corpus}){later}"
             )
+        elif isinstance(event, CorpusFileSkipped):
+            self._say(f"signals-fuzz: skipped {event.path}: it {event.problem}")
         elif isinstance(event, WorkersStarted):
             seeds = ", ".join(str(seed) for seed in event.seeds)
             self._say(f"signals-fuzz: {len(event.seeds)} worker processes, seeds {seeds}")

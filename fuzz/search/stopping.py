@@ -1,4 +1,7 @@
-"""Ctrl-C stops a campaign once, even when Python loses the KeyboardInterrupt.
+"""Ctrl-C (or SIGTERM) stops a campaign once, even when Python loses the KeyboardInterrupt.
+
+SIGTERM, what ``kill`` and most job runners send, is handled as Ctrl-C is: the
+campaign stops cleanly, says so, and writes its summary and reports.
 
 A SIGINT handler's KeyboardInterrupt is raised wherever the interpreter happens
 to be. When that is a garbage-collector or weakref callback (Hypothesis
@@ -30,9 +33,14 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+#: The signals that stop a campaign cleanly.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 def _interrupt_once(signum: int, frame: FrameType | None) -> None:
     """For workers: their parent forwards the terminal's Ctrl-C, so later ones are echoes."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    for stop in STOP_SIGNALS:
+        signal.signal(stop, signal.SIG_IGN)
     _interrupt(signum, frame)
 
 
@@ -49,7 +57,8 @@ def _drop_lost_interrupts(unraisable: Any) -> None:
 
 def handle_ctrl_c(*, once: bool) -> None:
     """Install the Ctrl-C handling for good (a worker process, which ends with its campaign)."""
-    signal.signal(signal.SIGINT, _interrupt_once if once else _interrupt)
+    for stop in STOP_SIGNALS:
+        signal.signal(stop, _interrupt_once if once else _interrupt)
     sys.unraisablehook = _drop_lost_interrupts
 
 
@@ -63,13 +72,15 @@ def stopping_on_ctrl_c() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.getsignal(signal.SIGINT), sys.unraisablehook
+    handlers = {stop: signal.getsignal(stop) for stop in STOP_SIGNALS}
+    hook = sys.unraisablehook
     handle_ctrl_c(once=False)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous[0])
-        sys.unraisablehook = previous[1]
+        for stop, handler in handlers.items():
+            signal.signal(stop, handler)
+        sys.unraisablehook = hook
         _STOPPING.clear()
 
 

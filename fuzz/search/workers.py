@@ -66,11 +66,12 @@ from fuzz.search.events import (
     Event,
     ShrinkFinished,
     Sink,
+    StopCampaign,
     WorkersStarted,
 )
 from fuzz.search.options import CampaignOptions, Preparation, campaign_for
 from fuzz.search.sinks import LocalSink, ReportSink, fan_out, local_sinks
-from fuzz.search.stopping import check_stop, handle_ctrl_c
+from fuzz.search.stopping import STOP_SIGNALS, check_stop, handle_ctrl_c
 
 #: Seconds between two progress messages from one worker.
 PROGRESS_INTERVAL = 0.5
@@ -235,6 +236,12 @@ class _Forward:
                 self.queue.put(WorkerEvent(self.worker, event))
 
 
+def _ignore_stop_signals() -> None:
+    """The worker's last words (its totals) must reach the parent, whatever signal follows."""
+    for stop in STOP_SIGNALS:
+        signal.signal(stop, signal.SIG_IGN)
+
+
 def _worker_main(
     options: CampaignOptions,
     preparation: Preparation,
@@ -258,10 +265,10 @@ def _worker_main(
             )
             sink = fan_out(*local, _Forward(queue, index), check_stop)
             finished = campaign_for(mine, preparation, sink, FileClaims(claims, index)).run()
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _ignore_stop_signals()
         queue.put(WorkerDone(index, finished, local))
     except BaseException:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _ignore_stop_signals()
         queue.put(WorkerFailed(index, traceback.format_exc()))
         raise SystemExit(1) from None
     finally:
@@ -288,11 +295,12 @@ def _counting_interrupts() -> Iterator[_Interrupts]:
     if threading.current_thread() is not threading.main_thread():
         yield interrupts
         return
-    previous = signal.signal(signal.SIGINT, interrupts)
+    previous = {stop: signal.signal(stop, interrupts) for stop in STOP_SIGNALS}
     try:
         yield interrupts
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for stop, handler in previous.items():
+            signal.signal(stop, handler)
 
 
 @attrs.define
@@ -308,6 +316,8 @@ class _Aggregate:
     shrunk_by: dict[str, list[int]] = attrs.field(factory=dict)
     done: dict[int, WorkerDone] = attrs.field(factory=dict)
     failed: dict[int, str] = attrs.field(factory=dict)
+    #: Why the parent stopped every worker itself (a sink raised ``StopCampaign``).
+    stopped: str | None = None
 
     def handle(self, message: Message) -> None:
         if isinstance(message, WorkerDone):
@@ -350,7 +360,9 @@ class _Aggregate:
     def finished(self, interrupted: bool) -> CampaignFinished:
         parts = [d.finished for d in self.done.values() if d.finished is not None]
         reasons = {p.reason for p in parts}
-        if interrupted or "interrupted" in reasons:
+        if self.stopped is not None:
+            reason = self.stopped
+        elif interrupted or "interrupted" in reasons:
             reason = "interrupted"
         elif "budget" in reasons:
             reason = "budget"
@@ -458,7 +470,11 @@ def _wait(processes: list[Any], queue: Any, aggregate: _Aggregate, interrupts: _
         except queue_module.Empty:
             message = None
         if message is not None:
-            aggregate.handle(message)
+            try:
+                aggregate.handle(message)
+            except StopCampaign as stop:  # the corpus cannot be written: stop every worker
+                aggregate.stopped = stop.reason
+                interrupts.count += 1
             if isinstance(message, WorkerDone | WorkerFailed):
                 pending.discard(message.worker)
             continue

@@ -142,15 +142,17 @@ def test_unwritable_corpus_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_pat
     assert code == 2 and "--corpus=" in err and err.count("\n") == 1
 
 
-def test_corrupt_corpus_file_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    """A damaged case file must be named, whichever command meets it."""
+def test_a_corrupt_corpus_file_is_named_and_skipped(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A damaged case file must cost only itself: named in one line, skipped, the command run."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "bad.json").write_text("{not json")
     code, err = run_cli(
         capsys, "replay", str(corpus), "--reference", OK_REF, "--candidate", misbehaving_spec("ok")
     )
-    assert code == 2 and "bad.json" in err and err.count("\n") == 1
+    assert code == 0 and "skipped" in err and "bad.json" in err and err.count("\n") == 1
     code, err = run_cli(
         capsys,
         "campaign",
@@ -165,7 +167,10 @@ def test_corrupt_corpus_file_is_exit_2(capsys: pytest.CaptureFixture[str], tmp_p
         "--shrunk",
         str(tmp_path / "s"),
     )
-    assert code == 2 and "bad.json" in err
+    assert code == 0 and "skipped" in err and "bad.json" in err
+    assert (corpus / "bad.json").read_text() == "{not json"  # left as it was
+    code, err = run_cli(capsys, "corpus", "check", str(corpus))
+    assert code == 1
 
 
 @pytest.mark.parametrize(

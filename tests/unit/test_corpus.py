@@ -114,16 +114,30 @@ def test_writes_leave_no_temporary_files(tmp_path: Path) -> None:
     assert [p.name for p in (tmp_path / "corpus").iterdir() if p.name.startswith(".")] == []
 
 
-def test_corrupt_corpus_file_is_a_usage_error_naming_it(tmp_path: Path) -> None:
-    """A damaged corpus file must be named in one line, not crash the campaign."""
-    (tmp_path / "corpus").mkdir()
-    bad = tmp_path / "corpus" / "broken.json"
-    bad.write_text('{"schema_version": 1, "input": ')
+def test_corrupt_corpus_files_are_skipped_each_named_with_what_is_wrong(tmp_path: Path) -> None:
+    """A damaged corpus file must be skipped and named, never stop the others from loading."""
+    corpus_dir = tmp_path / "corpus"
+    good = open_corpus(tmp_path)
+    good.save(make_case(["thanks"]))
+    bad = {
+        "broken.json": '{"schema_version": 1, "input": ',
+        "future.json": '{"schema_version": 99}',
+        "binary.json": "\udc80",
+    }
+    for name, text in bad.items():
+        (corpus_dir / name).write_text(text, encoding="utf-8", errors="surrogateescape")
+    edited = json.loads(next(corpus_dir.glob("counts-*.json")).read_text())
+    edited["input"]["messages"][0]["value"] = "edited by hand"
+    (corpus_dir / "edited.json").write_text(json.dumps(edited))
+    corpus = open_corpus(tmp_path)
+    assert len(corpus.cases()) == 1
+    problems = {checked.path.name: checked.problem or "" for checked in corpus.skipped}
+    assert sorted(problems) == ["binary.json", "broken.json", "edited.json", "future.json"]
+    assert "is not JSON" in problems["broken.json"]
+    assert "has schema_version 99" in problems["future.json"]
+    assert "not the hash of its conversation" in problems["edited.json"]
     with pytest.raises(UsageError, match=r"broken\.json"):
-        open_corpus(tmp_path)
-    bad.write_text('{"schema_version": 99}')
-    with pytest.raises(UsageError, match="schema_version 99"):
-        open_corpus(tmp_path)
+        load_case(corpus_dir / "broken.json")
 
 
 def test_unwritable_corpus_dir_is_a_usage_error(tmp_path: Path) -> None:

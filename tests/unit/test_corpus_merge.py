@@ -114,15 +114,18 @@ def test_cli_bad_source_is_one_line_exit_2(
     assert not (tmp_path / "into").exists()
 
 
-def test_cli_corrupt_case_and_bad_into_are_exit_2(
+def test_cli_corrupt_case_is_skipped_and_bad_into_is_exit_2(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    """A damaged case file, and an --into that cannot be a folder, must each be named, exit 2."""
-    source = tmp_path / "src"
-    source.mkdir()
+    """A damaged case file must be named and skipped while the rest merges; an --into that
+    cannot be a folder must be named, exit 2."""
+    source = write(tmp_path / "src", make_case(["thanks"]))
     (source / "broken.json").write_text("{not json")
-    assert main(["corpus", "merge", str(source), "--into", str(tmp_path / "into")]) == 2
-    assert "broken.json" in capsys.readouterr().err
+    assert main(["corpus", "merge", str(source), "--into", str(tmp_path / "into")]) == 0
+    captured = capsys.readouterr()
+    assert "skipped" in captured.err and "broken.json" in captured.err
+    assert "1 added" in captured.out
+    assert len(list((tmp_path / "into").glob("*.json"))) == 1
     blocker = tmp_path / "blocker"
     blocker.write_text("")
     good = write(tmp_path / "good", make_case(["thanks"]))
