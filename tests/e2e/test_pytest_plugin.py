@@ -99,9 +99,13 @@ def test_bad_target_is_a_usage_error(pytester: pytest.Pytester, toy_corpus: Path
     result.stderr.fnmatch_lines(["*'rust:nope'*"])
 
 
-def test_damaged_case_is_a_collection_error(pytester: pytest.Pytester, toy_corpus: Path) -> None:
-    """A damaged case file must be a collection error naming the file, not a crash."""
+def test_a_damaged_case_fails_alone_and_the_others_still_run(
+    pytester: pytest.Pytester, toy_corpus: Path
+) -> None:
+    """A damaged case file must fail as its own item naming the file and what is wrong, while
+    every valid case is still replayed (it was a collection error that stopped them all)."""
     (toy_corpus / "broken.json").write_text("{not json")
-    result = pytester.runpytest(*corpus_args(toy_corpus))
-    assert result.ret == pytest.ExitCode.INTERRUPTED
-    result.stdout.fnmatch_lines(["*broken.json*not a signals-fuzz case*"])
+    result = pytester.runpytest(*corpus_args(toy_corpus), "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.assert_outcomes(failed=3)  # the two saved bugs still diverge, and the broken file
+    result.stdout.fnmatch_lines(["*corrupt corpus file*broken.json*is not JSON*"])
