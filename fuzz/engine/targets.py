@@ -28,17 +28,25 @@ import re
 import shlex
 import shutil
 import signal
-import subprocess
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import FrameType
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 import attrs
 
+from fuzz.engine.processes import (
+    DEFAULT_MAX_LINE,
+    Child,
+    Pumped,
+    check_memory,
+    exit_status,
+    ran_out_of_memory,
+)
 from fuzz.errors import UsageError
 
 #: A ShareGPT conversation: ``[{"from": role, "value": text}, ...]``.
@@ -65,6 +73,10 @@ class FailureKind(enum.Enum):
     EXTRA_LINE = "extra-line"
     ID_MISMATCH = "id-mismatch"
     UNPARSEABLE = "unparseable"
+    #: An output line over the size cap (``max_line``); the process is killed.
+    OUTPUT_TOO_LARGE = "output-too-large"
+    #: An allocation failed under ``--max-memory`` (a runaway analyzer).
+    OUT_OF_MEMORY = "out-of-memory"
 
 
 @attrs.frozen
@@ -123,10 +135,26 @@ class Target(Protocol):
     def analyze_batch(self, conversations: Sequence[Conversation]) -> list[Outcome]: ...
 
 
-def parse_target(spec: str, *, timeout: float = DEFAULT_TIMEOUT) -> Target:
-    """Build the target a spec names, or raise ``UsageError`` saying what is wrong."""
+def parse_target(
+    spec: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    isolate: bool = False,
+    max_memory: int | None = None,
+) -> Target:
+    """Build the target a spec names, or raise ``UsageError`` saying what is wrong.
+
+    ``isolate`` runs a ``py:`` target in a child process of its own
+    (``fuzz.engine.isolated``): a segfault, ``os._exit``, runaway memory or
+    code deaf to signals is then a finding instead of the fuzzer's end.
+    ``max_memory`` (bytes) caps the data size of every process a target runs
+    in: a ``cmd:`` program, an isolated ``py:`` analyzer. An in-process
+    ``py:`` target shares the fuzzer's memory and is not capped. ``cmd:``
+    targets are always isolated.
+    """
     if timeout <= 0:
         raise UsageError(f"--timeout={timeout!r} must be a positive number of seconds")
+    check_memory(max_memory)
     kind, sep, _ = spec.partition(":")
     if not sep or kind not in ("py", "cmd"):
         raise UsageError(
@@ -134,9 +162,13 @@ def parse_target(spec: str, *, timeout: float = DEFAULT_TIMEOUT) -> Target:
             f"(e.g. py:signals.analyzer:SignalAnalyzer) or cmd:PROGRAM [ARGS...] "
             f"(e.g. cmd:./target/release/signals_replay)"
         )
+    if kind == "py" and isolate:
+        from fuzz.engine.isolated import IsolatedTarget
+
+        return IsolatedTarget(spec, timeout=timeout, max_memory=max_memory)
     if kind == "py":
         return PyTarget(spec, timeout=timeout)
-    return CmdTarget(spec, timeout=timeout)
+    return CmdTarget(spec, timeout=timeout, max_memory=max_memory)
 
 
 def sha256_of(path: Path) -> str:
@@ -374,16 +406,27 @@ def _resolve_program(spec: str, program: str) -> Path:
 
 @attrs.frozen
 class _BatchRun:
-    """What one process run of a replay program gave back."""
+    """What one process run of a replay program gave back.
+
+    ``process_failed``: the run failed as a whole (hang, crash, runaway
+    output, lost or extra lines), so its failure says nothing about which
+    conversation caused it.
+    """
 
     outcomes: list[Outcome]
     process_failed: bool
 
 
-def _parse_line(raw: bytes, expected_id: int) -> Outcome:
+def _parse_line(raw: bytes, expected_id: int, batch_ids: frozenset[int]) -> Outcome:
     try:
-        line = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Outcome.of_failure(
+            Failure(FailureKind.UNPARSEABLE, "not-utf8", f"{exc}: {raw[:200]!r}")
+        )
+    try:
+        line = json.loads(text)
+    except ValueError as exc:
         return Outcome.of_failure(
             Failure(FailureKind.UNPARSEABLE, "not-json", f"{exc}: {raw[:200]!r}")
         )
@@ -393,12 +436,15 @@ def _parse_line(raw: bytes, expected_id: int) -> Outcome:
         )
     if "error" in line:
         return Outcome.of_failure(Failure(FailureKind.ERROR_LINE, "", str(line["error"])[:500]))
-    if line.get("id") != expected_id:
+    found = line.get("id")
+    if found != expected_id:
+        # Another line's id: the lines came back out of order. Any other id: made up.
+        moved = isinstance(found, int) and not isinstance(found, bool) and found in batch_ids
         return Outcome.of_failure(
             Failure(
                 FailureKind.ID_MISMATCH,
-                "",
-                f"line {expected_id} carries id {line.get('id')!r}",
+                "reordered" if moved else "changed",
+                f"line {expected_id} carries id {found!r}",
             )
         )
     report = line.get("report")
@@ -414,14 +460,23 @@ class CmdTarget:
     """A replay program: ``cmd:PROGRAM [ARGS...]``, one process per batch.
 
     The port flushes only at end of input, so each batch is written whole,
-    stdin closed, then stdout read; a batch that outlives ``timeout`` has its
-    whole process group killed.
+    stdin closed, then stdout read. The process runs in a group of its own
+    (``fuzz.engine.processes.Child``): a batch that outlives ``timeout`` has
+    the whole group killed, and so does one whose output line passes
+    ``max_line`` bytes; with ``max_memory`` its data size is capped, and an
+    allocation failure under the cap is an ``out-of-memory`` finding.
     """
 
     spec: str
     timeout: float = DEFAULT_TIMEOUT
+    max_memory: int | None = None
+    max_line: int = DEFAULT_MAX_LINE
     argv: tuple[str, ...] = attrs.field(init=False)
     _identity: TargetIdentity = attrs.field(init=False)
+    #: Processes this target started (bisection's cost; benchmarks read it).
+    process_starts: int = attrs.field(init=False, default=0)
+    #: It waits on a subprocess: ``analyze_pair`` may run it on a worker thread.
+    waits_on_process: ClassVar[bool] = True
 
     def __attrs_post_init__(self) -> None:
         try:
@@ -432,6 +487,7 @@ class CmdTarget:
             ) from None
         if not words:
             raise UsageError(f"target {self.spec!r} names no program; use cmd:PROGRAM [ARGS...]")
+        check_memory(self.max_memory)
         program = _resolve_program(self.spec, words[0])
         self.argv = (str(program), *words[1:])
         self._identity = TargetIdentity(
@@ -443,80 +499,107 @@ class CmdTarget:
         return self._identity
 
     def analyze_batch(self, conversations: Sequence[Conversation]) -> list[Outcome]:
-        """Analyse a batch in one process; pin a whole-process failure on its culprit.
+        """Analyse a batch in one process; pin a whole-process failure on its culprits.
 
-        When the process as a whole fails (hang, crash, wrong number of lines)
-        nothing says which conversation caused it, so each is rerun alone. If
-        none fails alone, the failure needs the batch, and every conversation
+        When the process as a whole fails nothing says which conversation
+        caused it, so ``_pinned`` looks for the culprits (see there). A
+        failure no smaller batch shows needs the batch, and every conversation
         keeps the batch's failure.
         """
-        run = self._run(conversations)
+        if not conversations:
+            return []
+        return self._pinned(conversations, self._run(conversations))
+
+    def _pinned(self, conversations: Sequence[Conversation], run: _BatchRun) -> list[Outcome]:
+        """The outcomes of a run, whole-process failures pinned on the conversations to blame.
+
+        Bisection: each half is run on its own; a half that runs cleanly keeps
+        its outcomes, a half that fails as a whole is split again, down to
+        single conversations. With one culprit in 16 that is 8 process starts
+        instead of 16 (and several culprits are all found). A *hang* is not
+        bisected: every sub-batch holding the culprit would cost a whole
+        timeout again (4 more for 16), against one for rerunning each
+        conversation alone. If no part fails on its own, the failure needs
+        the parts together and stays on all of them.
+        """
         if not run.process_failed or len(conversations) <= 1:
             return run.outcomes
-        alone = [self._run([conversation]).outcomes[0] for conversation in conversations]
-        if all(outcome.failure is None for outcome in alone):
+        first = run.outcomes[0].failure
+        if first is not None and first.kind is FailureKind.TIMEOUT:
+            parts = [[conversation] for conversation in conversations]
+        else:
+            middle = len(conversations) // 2
+            parts = [list(conversations[:middle]), list(conversations[middle:])]
+        runs = [self._run(part) for part in parts]
+        if not any(part_run.process_failed for part_run in runs):
             return run.outcomes
-        return alone
+        outcomes: list[Outcome] = []
+        for part, part_run in zip(parts, runs, strict=True):
+            outcomes.extend(self._pinned(part, part_run))
+        return outcomes
 
     def _run(self, conversations: Sequence[Conversation]) -> _BatchRun:
         payload = "".join(
             encode_line({"id": index, "messages": conversation}) + "\n"
             for index, conversation in enumerate(conversations)
         ).encode("utf-8")
-        process = subprocess.Popen(
-            self.argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
+        self.process_starts += 1
+        child = Child.start(self.argv, max_line=self.max_line, max_memory=self.max_memory)
+        child.max_total = self.max_line * (len(conversations) + 1)
+        child.send(payload, close=True)
         try:
-            stdout, stderr = process.communicate(payload, timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(process)
-            _, stderr = process.communicate()
-            failure = Failure(
-                FailureKind.TIMEOUT,
+            pumped = child.pump(time.monotonic() + self.timeout)
+        finally:
+            returncode = child.finish()
+        stderr = bytes(child.stderr)
+        whole = _whole_failure(self, pumped, returncode, stderr, child.stdout, len(conversations))
+        if whole is not None:
+            return _BatchRun([Outcome.of_failure(whole)] * len(conversations), True)
+        lines = [line for line in bytes(child.stdout).split(b"\n") if line.strip()]
+        ids = frozenset(range(len(conversations)))
+        return _BatchRun([_parse_line(line, index, ids) for index, line in enumerate(lines)], False)
+
+
+def _whole_failure(
+    target: CmdTarget,
+    pumped: Pumped,
+    returncode: int,
+    stderr: bytes,
+    stdout: bytearray,
+    expected: int,
+) -> Failure | None:
+    """The failure of a run as a whole, or None when its lines can be read one by one."""
+    tail = _tail(stderr)
+    if pumped is Pumped.TIMEOUT:
+        return Failure(FailureKind.TIMEOUT, "", f"no output after {target.timeout:g}s", tail)
+    if pumped is Pumped.OVERFLOW:
+        return Failure(
+            FailureKind.OUTPUT_TOO_LARGE,
+            "",
+            f"an output line passed {target.max_line} bytes; the process was killed",
+            tail,
+        )
+    if returncode != 0:
+        status = exit_status(returncode)
+        if ran_out_of_memory(returncode, stderr, target.max_memory):
+            return Failure(
+                FailureKind.OUT_OF_MEMORY,
                 "",
-                f"no output after {self.timeout:g}s",
-                _tail(stderr),
+                f"{target.argv[0]} ran out of memory under --max-memory="
+                f"{target.max_memory} ({status})",
+                tail,
             )
-            return _BatchRun([Outcome.of_failure(failure)] * len(conversations), True)
-        if process.returncode != 0:
-            failure = Failure(
-                FailureKind.CRASH,
-                _exit_status(process.returncode),
-                f"{self.argv[0]} exited with {_exit_status(process.returncode)}",
-                _tail(stderr),
-            )
-            return _BatchRun([Outcome.of_failure(failure)] * len(conversations), True)
-        lines = [line for line in stdout.split(b"\n") if line.strip()]
-        if len(lines) != len(conversations):
-            kind = (
-                FailureKind.MISSING_LINE
-                if len(lines) < len(conversations)
-                else FailureKind.EXTRA_LINE
-            )
-            failure = Failure(
-                kind,
-                "",
-                f"{len(conversations)} lines in, {len(lines)} lines out",
-                _tail(stderr),
-            )
-            return _BatchRun([Outcome.of_failure(failure)] * len(conversations), True)
-        return _BatchRun([_parse_line(line, index) for index, line in enumerate(lines)], False)
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-def _exit_status(returncode: int) -> str:
-    if returncode < 0:
-        with contextlib.suppress(ValueError):
-            return f"signal {signal.Signals(-returncode).name}"
-    return f"exit {returncode}"
+        return Failure(FailureKind.CRASH, status, f"{target.argv[0]} exited with {status}", tail)
+    count = sum(1 for line in bytes(stdout).split(b"\n") if line.strip())
+    if count == expected:
+        return None
+    if count == 0 and stderr.strip():
+        # Nothing on stdout, all of it on stderr: the answer went to the wrong stream.
+        return Failure(
+            FailureKind.MISSING_LINE, "stderr-only", f"{expected} lines in, none out", tail
+        )
+    kind = FailureKind.MISSING_LINE if count < expected else FailureKind.EXTRA_LINE
+    return Failure(kind, "", f"{expected} lines in, {count} lines out", tail)
 
 
 def _tail(stderr: bytes) -> str:
@@ -526,18 +609,24 @@ def _tail(stderr: bytes) -> str:
 # ------------------------------------------------------------------- pairs ---
 
 
+def waits_on_process(target: Target) -> bool:
+    """Whether a target only waits on a subprocess (``cmd:``, isolated ``py:``), so it may
+    run on a worker thread; an in-process ``py:`` target needs the main thread for SIGALRM."""
+    return bool(getattr(target, "waits_on_process", False))
+
+
 def analyze_pair(
     reference: Target, candidate: Target, batch: Sequence[Conversation]
 ) -> tuple[list[Outcome], list[Outcome]]:
     """Run both sides on one batch, overlapping them where that is safe.
 
-    A ``cmd:`` side waits on a subprocess, so it runs on a worker thread while
-    the other side works; a ``py:`` side stays on the calling thread, where
-    its SIGALRM timeout can fire.
+    A side that waits on a subprocess (``cmd:``, isolated ``py:``) runs on a
+    worker thread while the other side works; an in-process ``py:`` side
+    stays on the calling thread, where its SIGALRM timeout can fire.
     """
-    if isinstance(candidate, CmdTarget):
+    if waits_on_process(candidate):
         background, foreground, swapped = candidate, reference, False
-    elif isinstance(reference, CmdTarget):
+    elif waits_on_process(reference):
         background, foreground, swapped = reference, candidate, True
     else:
         return reference.analyze_batch(batch), candidate.analyze_batch(batch)
