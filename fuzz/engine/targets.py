@@ -513,30 +513,46 @@ class CmdTarget:
     def _pinned(self, conversations: Sequence[Conversation], run: _BatchRun) -> list[Outcome]:
         """The outcomes of a run, whole-process failures pinned on the conversations to blame.
 
-        Bisection: each half is run on its own; a half that runs cleanly keeps
-        its outcomes, a half that fails as a whole is split again, down to
-        single conversations. With one culprit in 16 that is 8 process starts
-        instead of 16 (and several culprits are all found). A *hang* is not
-        bisected: every sub-batch holding the culprit would cost a whole
-        timeout again (4 more for 16), against one for rerunning each
-        conversation alone. If no part fails on its own, the failure needs
-        the parts together and stays on all of them.
+        Bisection while culprits look rare: each half is run on its own; when
+        one half runs cleanly (its outcomes are final) only the other is split
+        again, down to one conversation. When both halves fail, culprits are
+        dense (a build that fails on every input, say) and halving further
+        would cost up to twice the conversations, so each conversation of
+        both halves is run alone. Process starts for a batch of 16: one
+        culprit 9 (each-alone: 17); every conversation failing 19.
+
+        A *hang* is never bisected: each sub-batch holding the culprit would
+        cost a whole timeout again (4 more for 16), against one for running
+        each conversation alone. And when no part fails at all, the failure
+        needs the parts together: it stays on all of them.
         """
         if not run.process_failed or len(conversations) <= 1:
             return run.outcomes
         first = run.outcomes[0].failure
         if first is not None and first.kind is FailureKind.TIMEOUT:
-            parts = [[conversation] for conversation in conversations]
-        else:
-            middle = len(conversations) // 2
-            parts = [list(conversations[:middle]), list(conversations[middle:])]
+            return self._each_alone(conversations, run)
+        middle = len(conversations) // 2
+        parts = [conversations[:middle], conversations[middle:]]
         runs = [self._run(part) for part in parts]
-        if not any(part_run.process_failed for part_run in runs):
+        if not any(_has_failure(part_run) for part_run in runs):
             return run.outcomes
+        dense = all(part_run.process_failed for part_run in runs)
         outcomes: list[Outcome] = []
         for part, part_run in zip(parts, runs, strict=True):
-            outcomes.extend(self._pinned(part, part_run))
+            if dense:
+                outcomes.extend(self._each_alone(part, part_run))
+            else:
+                outcomes.extend(self._pinned(part, part_run))
         return outcomes
+
+    def _each_alone(self, conversations: Sequence[Conversation], run: _BatchRun) -> list[Outcome]:
+        """Run each conversation of a failed run alone; keep the run's failure if none fails."""
+        if not run.process_failed or len(conversations) <= 1:
+            return run.outcomes
+        alone = [self._run([conversation]) for conversation in conversations]
+        if not any(_has_failure(single) for single in alone):
+            return run.outcomes
+        return [single.outcomes[0] for single in alone]
 
     def _run(self, conversations: Sequence[Conversation]) -> _BatchRun:
         payload = "".join(
@@ -558,6 +574,10 @@ class CmdTarget:
         lines = [line for line in bytes(child.stdout).split(b"\n") if line.strip()]
         ids = frozenset(range(len(conversations)))
         return _BatchRun([_parse_line(line, index, ids) for index, line in enumerate(lines)], False)
+
+
+def _has_failure(run: _BatchRun) -> bool:
+    return any(outcome.failure is not None for outcome in run.outcomes)
 
 
 def _whole_failure(
