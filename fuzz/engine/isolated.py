@@ -148,7 +148,8 @@ class IsolatedTarget:
     # ---------------------------------------------------------- internals --
 
     def _argv(self) -> list[str]:
-        return [sys.executable, "-m", "fuzz.engine.isolated", self.spec, repr(self.timeout)]
+        argv = [sys.executable, "-m", "fuzz.engine.isolated", self.spec, repr(self.timeout)]
+        return argv if self.starts == 1 else [*argv, "--restart"]
 
     def _env(self) -> dict[str, str]:
         """The parent's import path, so the child imports what ``py:`` would import here."""
@@ -301,13 +302,17 @@ def _serve(target: PyTarget, requests: Any, answers: Any) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The child: build the analyzer, say so, then answer one line per request line."""
-    spec, timeout = list(sys.argv[1:] if argv is None else argv)
+    """The child: build the analyzer, say so, then answer one line per request line.
+
+    Arguments: SPEC TIMEOUT [--restart].
+    """
+    spec, timeout, *restart = list(sys.argv[1:] if argv is None else argv)
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # the analyzer's prints go to stderr, never into an answer
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     try:
-        target = PyTarget(spec, timeout=float(timeout))
+        # A restart's identity is not read: the first child's stands.
+        target = PyTarget(spec, timeout=float(timeout), versioned=not restart)
     except UsageError as exc:
         answers.write(json.dumps({"usage_error": str(exc)}).encode("utf-8") + b"\n")
         answers.flush()

@@ -308,6 +308,9 @@ class PyTarget:
 
     spec: str
     timeout: float = DEFAULT_TIMEOUT
+    #: Look up the distribution version for the identity (a scan of every installed
+    #: distribution, 0.15 s): an isolated analyzer's restarts skip it.
+    versioned: bool = attrs.field(default=True, kw_only=True)
     _analyze: Callable[[Conversation], Any] = attrs.field(init=False, repr=False)
     _identity: TargetIdentity = attrs.field(init=False)
 
@@ -338,7 +341,7 @@ class PyTarget:
             kind="py",
             path=str(file or module_name),
             sha256=sha256_of(Path(file)) if file else None,
-            version=_distribution_version(module_name),
+            version=_distribution_version(module_name) if self.versioned else None,
         )
 
     @property
