@@ -116,34 +116,60 @@ class IsolatedTarget:
         self._child = None
 
     def analyze_batch(self, conversations: Sequence[Conversation]) -> list[Outcome]:
-        return [self.analyze_one(conversation) for conversation in conversations]
+        """Every conversation in the child, pipelined; any way the child fails is the
+        failure of the conversation it was answering.
+
+        All requests are written at once and the answers read in order, each
+        with its own deadline from the moment the one before it came in (the
+        child works one at a time): a round trip per conversation would cost a
+        context switch each way. When the child dies, the conversations it had
+        not answered go to a fresh child.
+        """
+        outcomes: list[Outcome] = []
+        while len(outcomes) < len(conversations):
+            child = self._child if self._child is not None else self._restart()
+            if isinstance(child, Outcome):  # no child would start: say so for each
+                return outcomes + [child] * (len(conversations) - len(outcomes))
+            for conversation in conversations[len(outcomes) :]:
+                child.send((encode_line({"messages": conversation}) + "\n").encode("utf-8"))
+            while len(outcomes) < len(conversations):
+                outcome, alive = self._next_answer(child)
+                outcomes.append(outcome)
+                if not alive:
+                    break
+        return outcomes
 
     def analyze_one(self, conversation: Conversation) -> Outcome:
-        """One conversation in the child; any way the child fails is this conversation's."""
-        child = self._child
-        if child is None:
-            started, answer = self._start()
-            if started is None or "ready" not in answer:
-                return Outcome.of_failure(
-                    Failure(
-                        FailureKind.CRASH,
-                        "start",
-                        f"the isolated analyzer did not restart: {answer.get('why', answer)}",
-                        str(answer.get("stderr", "")),
-                    )
+        """One conversation in the child (see ``analyze_batch``)."""
+        return self.analyze_batch([conversation])[0]
+
+    def _restart(self) -> Child | Outcome:
+        """A fresh child, or the failure to give every conversation if none will start."""
+        started, answer = self._start()
+        if started is None or "ready" not in answer:
+            return Outcome.of_failure(
+                Failure(
+                    FailureKind.CRASH,
+                    "start",
+                    f"the isolated analyzer did not restart: {answer.get('why', answer)}",
+                    str(answer.get("stderr", "")),
                 )
-            child = self._adopt(started)
+            )
+        return self._adopt(started)
+
+    def _next_answer(self, child: Child) -> tuple[Outcome, bool]:
+        """The child's next answer, or what it died of; and whether the child lives on."""
         mark = len(child.stderr)
-        child.send((encode_line({"messages": conversation}) + "\n").encode("utf-8"))
         pumped = child.pump(time.monotonic() + self.timeout + KILL_GRACE, _has_line)
         if pumped is Pumped.DONE:
             line = child.take_line()
             assert line is not None
-            return self._answer(child, line, mark)
+            outcome = self._answer(child, line, mark)
+            return outcome, self._child is child
         self._drop()
         returncode = child.finish()
-        stderr = child.stderr_since(mark)
-        return Outcome.of_failure(self._death(pumped, returncode, stderr))
+        # The whole kept tail: what the child said last, whenever it said it.
+        return Outcome.of_failure(self._death(pumped, returncode, bytes(child.stderr))), False
 
     # ---------------------------------------------------------- internals --
 

@@ -167,8 +167,11 @@ class Child:
     _line_start: int = 0
     _open: set[str] = attrs.field(factory=lambda: {"stdout", "stderr"})
     _pidfd: int | None = None
-    _pending: memoryview = attrs.field(factory=lambda: memoryview(b""))
+    #: Input queued for stdin, of which the first ``_sent`` bytes are written.
+    _pending: bytearray = attrs.field(factory=bytearray)
+    _sent: int = 0
     _close_stdin: bool = False
+    _selector: selectors.BaseSelector | None = None
     #: Processes started by every ``Child`` in this process (benchmarks and tests count them).
     started: ClassVar[int] = 0
 
@@ -208,35 +211,35 @@ class Child:
 
     def send(self, data: bytes, *, close: bool = False) -> None:
         """Queue ``data`` for the child's stdin (written by ``pump``); ``close`` it after."""
-        self._pending = memoryview(bytes(self._pending) + data)
+        self._pending += data
         self._close_stdin = close
 
     def pump(self, deadline: float, until: Callable[[Child], bool] | None = None) -> Pumped:
         """Write queued input and read output until ``until(self)``, exit, the deadline, or a
         runaway line."""
-        with selectors.DefaultSelector() as selector:
-            self._register(selector)
-            drain_by: float | None = None
-            while True:
-                if self._overflowing():
-                    return Pumped.OVERFLOW
-                if until is not None and until(self):
-                    return Pumped.DONE
-                now = time.monotonic()
-                if self.exited and (not self._open or now >= min(deadline, drain_by or now)):
-                    return Pumped.EXITED  # drained, or pipes held out of reach: stop waiting
-                if now >= deadline:
-                    return Pumped.TIMEOUT
-                limit = deadline if drain_by is None else min(deadline, drain_by)
-                wait = limit - now if self._pidfd is not None else min(limit - now, 0.05)
-                for key, _ in selector.select(wait):
-                    self._handle(selector, key.data)
-                if self._pidfd is None and not self.exited and self.process.poll() is not None:
-                    self.exited = True
-                if self.exited and drain_by is None:
-                    # The leader is gone: stray members of its group must not hold the pipes.
-                    self.kill_group()
-                    drain_by = time.monotonic() + DRAIN_GRACE
+        selector = self._selector if self._selector is not None else self._open_selector()
+        self._watch_stdin(selector)
+        drain_by: float | None = None
+        while True:
+            if self._overflowing():
+                return Pumped.OVERFLOW
+            if until is not None and until(self):
+                return Pumped.DONE
+            now = time.monotonic()
+            if self.exited and (not self._open or now >= min(deadline, drain_by or now)):
+                return Pumped.EXITED  # drained, or pipes held out of reach: stop waiting
+            if now >= deadline:
+                return Pumped.TIMEOUT
+            limit = deadline if drain_by is None else min(deadline, drain_by)
+            wait = limit - now if self._pidfd is not None else min(limit - now, 0.05)
+            for key, _ in selector.select(wait):
+                self._handle(selector, key.data)
+            if self._pidfd is None and not self.exited and self.process.poll() is not None:
+                self.exited = True
+            if self.exited and drain_by is None:
+                # The leader is gone: stray members of its group must not hold the pipes.
+                self.kill_group()
+                drain_by = time.monotonic() + DRAIN_GRACE
 
     def take_line(self) -> bytes | None:
         """The first complete stdout line, removed from the buffer; None if there is none."""
@@ -252,18 +255,24 @@ class Child:
         """stderr written since ``mark`` (a former ``len(self.stderr)``), as far as it is kept."""
         return bytes(self.stderr[max(0, mark) :]) if mark <= len(self.stderr) else b""
 
-    def _register(self, selector: selectors.BaseSelector) -> None:
+    def _open_selector(self) -> selectors.BaseSelector:
+        """One selector for the child's life (not one per ``pump``: a syscall each fd)."""
         process = self.process
-        assert process.stdin is not None and process.stdout is not None
-        assert process.stderr is not None
-        if (self._pending or self._close_stdin) and not process.stdin.closed:
-            selector.register(process.stdin.fileno(), selectors.EVENT_WRITE, "stdin")
-        if "stdout" in self._open:
-            selector.register(process.stdout.fileno(), selectors.EVENT_READ, "stdout")
-        if "stderr" in self._open:
-            selector.register(process.stderr.fileno(), selectors.EVENT_READ, "stderr")
-        if self._pidfd is not None and not self.exited:
+        assert process.stdout is not None and process.stderr is not None
+        selector = self._selector = selectors.DefaultSelector()
+        selector.register(process.stdout.fileno(), selectors.EVENT_READ, "stdout")
+        selector.register(process.stderr.fileno(), selectors.EVENT_READ, "stderr")
+        if self._pidfd is not None:
             selector.register(self._pidfd, selectors.EVENT_READ, "exit")
+        return selector
+
+    def _watch_stdin(self, selector: selectors.BaseSelector) -> None:
+        """Watch stdin for room while there is input to write (or stdin to close)."""
+        stdin = self.process.stdin
+        assert stdin is not None
+        wanted = self._sent < len(self._pending) or self._close_stdin
+        if wanted and not stdin.closed and stdin.fileno() not in selector.get_map():
+            selector.register(stdin.fileno(), selectors.EVENT_WRITE, "stdin")
 
     def _handle(self, selector: selectors.BaseSelector, what: str) -> None:
         process = self.process
@@ -294,19 +303,24 @@ class Child:
         stdin = self.process.stdin
         assert stdin is not None
         try:
-            if self._pending:
-                written = os.write(stdin.fileno(), self._pending[: 1 << 16])
-                self._pending = self._pending[written:]
+            if self._sent < len(self._pending):
+                with memoryview(self._pending) as view:
+                    self._sent += os.write(
+                        stdin.fileno(), view[self._sent : self._sent + (1 << 16)]
+                    )
         except BlockingIOError:
             return
         except (BrokenPipeError, ConnectionResetError):
-            self._pending = memoryview(b"")  # the child stopped reading; what it said will tell
+            self._sent = len(self._pending)  # the child stopped reading; what it said will tell
             self._close_stdin = True
-        if not self._pending:
-            selector.unregister(stdin.fileno())
-            if self._close_stdin:
-                with contextlib.suppress(OSError):
-                    stdin.close()
+        if self._sent < len(self._pending):
+            return
+        self._pending.clear()
+        self._sent = 0
+        selector.unregister(stdin.fileno())
+        if self._close_stdin:
+            with contextlib.suppress(OSError):
+                stdin.close()
 
     def _overflowing(self) -> bool:
         """Whether some line (finished or not) of stdout is longer than ``max_line``, or all
@@ -340,6 +354,9 @@ class Child:
         """
         self.kill_group()
         returncode = self.process.wait()
+        if self._selector is not None:
+            self._selector.close()
+            self._selector = None
         for stream in (self.process.stdin, self.process.stdout, self.process.stderr):
             if stream is not None:
                 with contextlib.suppress(OSError):
