@@ -28,8 +28,10 @@ Such a conversation is *rejected by both*: counted, shown, never filed.
 "The same way" is decided per failure kind by ``same_failure``:
 
 * crash: the same discriminator (exception type, or exit status / signal);
-* timeout, missing line, extra line, id mismatch: the same kind (they carry
-  no discriminator);
+* timeout, extra line, output too large, out of memory: the same kind (they
+  carry no discriminator);
+* missing line, id mismatch: the same kind and discriminator (``stderr-only``;
+  ``reordered`` or ``changed``);
 * unparseable output: the same discriminator (not JSON, not an object, no
   report, not a dict);
 * error line: the same error text once positions are masked (``line 1
