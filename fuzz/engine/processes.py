@@ -37,7 +37,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import ClassVar
 
 import attrs
 
@@ -172,8 +171,6 @@ class Child:
     _sent: int = 0
     _close_stdin: bool = False
     _selector: selectors.BaseSelector | None = None
-    #: Processes started by every ``Child`` in this process (benchmarks and tests count them).
-    started: ClassVar[int] = 0
 
     @classmethod
     def start(
@@ -194,7 +191,6 @@ class Child:
             start_new_session=True,
             env=None if env is None else dict(env),
         )
-        Child.started += 1
         child = cls(process, max_line, max_memory)
         if max_memory is not None:
             # Before any input is sent: nothing the input triggers escapes the cap.
