@@ -27,6 +27,7 @@ cannot.
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import os
 import sys
@@ -335,6 +336,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     spec, timeout, *restart = list(sys.argv[1:] if argv is None else argv)
     answers = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # the analyzer's prints go to stderr, never into an answer
+    faulthandler.enable()  # a segfault leaves the Python stack in the stderr tail of its case
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     try:
         # A restart's identity is not read: the first child's stands.

@@ -141,6 +141,14 @@ def test_cmd_huge_line_is_cut_at_the_cap_not_buffered() -> None:
     assert str(1 << 16) in outcome.failure.detail
 
 
+def test_cmd_flood_of_short_lines_is_cut_not_buffered() -> None:
+    """Endless output must stop at the batch's cap (max_line per line given, plus one),
+    not fill the fuzzer's memory until the timeout."""
+    target = CmdTarget(faulty_cmd(), timeout=30.0, max_line=1 << 12)
+    outcomes = target.analyze_batch([THANKS, said("FLOOD"), PLAIN])
+    assert labels(outcomes) == [None, "output-too-large", None]
+
+
 def test_cmd_slow_start_within_the_timeout_is_no_finding() -> None:
     """A program that takes seconds to start but answers in time must not be called hung."""
     target = CmdTarget(faulty_cmd("--start-delay", "1.5"), timeout=5.0)
@@ -263,6 +271,28 @@ def test_isolated_py_fault_is_a_finding_and_the_next_conversation_runs(
     assert labels(outcomes) == [None, label, None]
     assert outcomes[2].report == outcomes[0].report
     assert [child for child in children_left() if child.endswith(" Z")] == []
+
+
+@pytest.mark.parametrize(
+    ("word", "said_on_stderr"),
+    [("SEGV", "Segmentation fault"), ("GROW", "MemoryError"), ("RAISE", "planted RAISE")],
+)
+def test_isolated_failure_keeps_what_the_child_said(
+    isolated: IsolatedTarget, word: str, said_on_stderr: str
+) -> None:
+    """A case must carry the child's last words: the Python stack of a segfault, a traceback."""
+    (outcome,) = isolated.analyze_batch([said(word)])
+    assert outcome.failure is not None
+    assert said_on_stderr in outcome.failure.stderr
+
+
+def test_isolated_slow_start_is_no_finding() -> None:
+    """Building the analyzer may take longer than --timeout: only analysing is timed."""
+    target = IsolatedTarget("py:tests.fixtures.faulty_analyzers:SlowStart", timeout=0.5)
+    try:
+        assert labels(target.analyze_batch([THANKS])) == [None]
+    finally:
+        target.close()
 
 
 def test_isolated_child_is_restarted_only_after_a_death(isolated: IsolatedTarget) -> None:
