@@ -171,6 +171,23 @@ def parse_target(
     return CmdTarget(spec, timeout=timeout, max_memory=max_memory)
 
 
+@attrs.frozen
+class TargetOptions:
+    """How every target of a run is started: what ``--timeout``, ``--isolate`` and
+    ``--max-memory`` say. Frozen and picklable, so a run's options object (and each
+    worker's copy of it) carries one of these rather than three loose fields."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    isolate: bool = False
+    max_memory: int | None = None
+
+    def parse(self, spec: str) -> Target:
+        """``parse_target`` with these options."""
+        return parse_target(
+            spec, timeout=self.timeout, isolate=self.isolate, max_memory=self.max_memory
+        )
+
+
 def sha256_of(path: Path) -> str:
     """Hash a file in chunks: replay binaries can be tens of megabytes."""
     digest = hashlib.sha256()

@@ -25,6 +25,7 @@ from fuzz.engine.targets import (
     FailureKind,
     Outcome,
     PyTarget,
+    TargetOptions,
     analyze_pair,
     parse_target,
 )
@@ -383,3 +384,21 @@ def test_bad_max_memory_number_is_refused_by_parse_target(amount: int) -> None:
     """The API must refuse a cap no target could start under, as the flag does."""
     with pytest.raises(UsageError, match="--max-memory"):
         parse_target(faulty_cmd(), max_memory=amount)
+
+
+def test_target_options_start_targets_as_the_flags_say() -> None:
+    """One options object must give every target the same timeout, isolation and cap,
+    and survive the trip to a worker process (pickling)."""
+    import pickle
+
+    options = pickle.loads(pickle.dumps(TargetOptions(timeout=2.5, isolate=True, max_memory=CAP)))
+    isolated = options.parse(FAULTY_PY)
+    try:
+        assert isinstance(isolated, IsolatedTarget)
+        assert (isolated.timeout, isolated.max_memory) == (2.5, CAP)
+    finally:
+        isolated.close()
+    program = options.parse(faulty_cmd())
+    assert isinstance(program, CmdTarget)
+    assert (program.timeout, program.max_memory) == (2.5, CAP)
+    assert isinstance(TargetOptions().parse(FAULTY_PY), PyTarget)
