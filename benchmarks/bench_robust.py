@@ -6,6 +6,9 @@ Three tables:
   process of its own (``IsolatedTarget``) on the same conversations,
   alternated, fastest of ``--repeat``; microseconds per conversation and the
   ratio. Then what a child costs to start, and to restart after a death.
+* **campaign**: a whole campaign against the example replay program with the
+  reference in process and isolated (the isolated side overlaps the replay
+  program on a worker thread), same seed and draws; conversations/s.
 * **bisection**: a batch of 16 sent to the fault-injecting replay fixture
   with 0, 1, 2, 4 or 16 conversations that crash it; process starts and wall
   time to pin every culprit, by bisection (``CmdTarget``) and by rerunning
@@ -36,7 +39,13 @@ from _tables import load, table  # noqa: E402 - after the path set-up
 from bench_replay import conversation  # noqa: E402
 
 from fuzz.engine.isolated import IsolatedTarget  # noqa: E402
-from fuzz.engine.targets import CmdTarget, Conversation, Outcome, PyTarget  # noqa: E402
+from fuzz.engine.targets import (  # noqa: E402
+    CmdTarget,
+    Conversation,
+    Outcome,
+    PyTarget,
+    parse_target,
+)
 
 EXAMPLE = "py:fuzz.examples.analyzer:ExampleAnalyzer"
 FAULTY = "cmd:" + shlex.join([sys.executable, str(REPO / "tests/fixtures/faulty_replay.py")])
@@ -85,6 +94,43 @@ def isolate_table(conversations: list[Conversation], repeat: int) -> None:
         f"first start (import, identity): {first_start * 1e3:.0f} ms; "
         f"restart after a death: {min(restarts) * 1e3:.0f} ms (fastest of {repeat})"
     )
+
+
+def campaign_table(examples: int, seed: int) -> None:
+    """A whole campaign (generation, both sides, comparison) with the reference in process
+    and isolated, against the example replay program; alternated, same seed, same draws."""
+    from fuzz.search.campaign import Campaign, CampaignSettings
+
+    replay = "cmd:" + shlex.join([sys.executable, "-m", "fuzz.examples.replay"])
+    rows = []
+    for isolate in (False, True, False, True):
+        reference = parse_target(EXAMPLE, isolate=isolate)
+        settings = CampaignSettings(seed=seed, max_examples=examples, minimise=False)
+        started = time.perf_counter()
+        finished = Campaign(reference, parse_target(replay), settings, lambda event: None).run()
+        elapsed = time.perf_counter() - started
+        if isolate:
+            reference.close()  # type: ignore[attr-defined]
+        rows.append((isolate, finished.conversations, elapsed))
+    best = {iso: min(e for i, _, e in rows if i is iso) for iso in (False, True)}
+    count = rows[0][1]
+    print(
+        f"\ncampaign: {examples} batches ({count} conversations), reference in process or "
+        f"isolated, candidate the example replay program; fastest of 2"
+    )
+    table(
+        ["reference", "wall", "conversations/s", "ratio"],
+        [
+            ["in process", f"{best[False]:.1f} s", f"{count / best[False]:.0f}", "1.00"],
+            [
+                "--isolate",
+                f"{best[True]:.1f} s",
+                f"{count / best[True]:.0f}",
+                f"{best[True] / best[False]:.2f}",
+            ],
+        ],
+    )
+    print(f"same conversations compared: {len({c for _, c, _ in rows}) == 1}")
 
 
 def _each_alone(target: CmdTarget, batch: Sequence[Conversation]) -> list[Outcome]:
@@ -201,11 +247,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--conversations", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--examples", type=int, default=60, help="campaign batches")
     parser.add_argument("--faults", action="store_true", help="also run the fault campaigns")
     args = parser.parse_args(argv)
     print(f"load average: {load()}")
     rng = random.Random(args.seed)
     isolate_table([conversation(rng) for _ in range(args.conversations)], args.repeat)
+    campaign_table(args.examples, args.seed)
     bisection_table(args.repeat)
     if args.faults:
         faults_table()
