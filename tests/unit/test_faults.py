@@ -9,6 +9,7 @@ the good ones still get their reports, and that nothing is left running.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import sys
@@ -402,3 +403,48 @@ def test_target_options_start_targets_as_the_flags_say() -> None:
     assert isinstance(program, CmdTarget)
     assert (program.timeout, program.max_memory) == (2.5, CAP)
     assert isinstance(TargetOptions().parse(FAULTY_PY), PyTarget)
+
+
+def _state(pid: int) -> str | None:
+    """The process's state letter (R, S, Z...), or None once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("busy", [False, True])
+def test_isolated_child_does_not_outlive_a_killed_fuzzer(busy: bool) -> None:
+    """kill -9 of the fuzzer must not leave its analyzer child running, idle or stuck in
+    signal-deaf code."""
+    import signal
+    import subprocess
+    import time
+
+    script = (
+        "import sys, time\n"
+        "from fuzz.engine.isolated import IsolatedTarget\n"
+        f"t = IsolatedTarget({FAULTY_PY!r}, timeout=600)\n"
+        "print(t._child.process.pid, flush=True)\n"
+        f"t.analyze_batch([[{{'from': 'human', 'value': {'DEAF' if busy else 'ok'!r}}}]])\n"
+        "time.sleep(600)\n"
+    )
+    fuzzer = subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(FIXTURES.parent.parent)},
+    )
+    assert fuzzer.stdout is not None
+    child = int(fuzzer.stdout.readline())
+    time.sleep(0.5)  # let the child take the request
+    fuzzer.send_signal(signal.SIGKILL)
+    fuzzer.wait()
+    fuzzer.stdout.close()
+    for _ in range(100):  # the child checks for its parent every second
+        if _state(child) in (None, "Z"):
+            break
+        time.sleep(0.1)
+    assert _state(child) in (None, "Z"), "the analyzer child outlived the fuzzer"
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(child, os.WNOHANG)  # handed to us (a subreaper): reap it
