@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from fuzz.engine.targets import Conversation
+from fuzz.engine.outcomes import Conversation
 from fuzz.search.events import BatchCompared, ConversationCompared, Event
 
 T = TypeVar("T")

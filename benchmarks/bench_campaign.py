@@ -72,7 +72,8 @@ from _tables import Recorder, groups_of, load, table  # beside this script
 from hypothesis.strategies import SearchStrategy
 
 from fuzz.engine.case import size_key
-from fuzz.engine.targets import Conversation, encode_line, parse_target
+from fuzz.engine.outcomes import Conversation, encode_line
+from fuzz.engine.targets import parse_target
 from fuzz.examples.variants import SHOWS_AS, VARIANTS
 from fuzz.search.campaign import (
     DEFAULT_BATCH_SIZE,

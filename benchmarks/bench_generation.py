@@ -61,7 +61,8 @@ from hypothesis.control import current_build_context
 from hypothesis.strategies import SearchStrategy
 
 from fuzz.defaults import BATCH_SIZE
-from fuzz.engine.targets import Conversation, parse_target
+from fuzz.engine.outcomes import Conversation
+from fuzz.engine.targets import parse_target
 from fuzz.examples.analyzer import ExampleAnalyzer
 from fuzz.search.coverage import generate_conversations
 from strategies.conversations import batches, boundary_conversations, conversations

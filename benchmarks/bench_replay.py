@@ -42,7 +42,8 @@ from fuzz.cli import main as cli_main
 from fuzz.engine.canonical import schema_violation
 from fuzz.engine.case import Case, Provenance
 from fuzz.engine.compare import Tier, compare
-from fuzz.engine.targets import Outcome, TargetIdentity, analyze_pair, encode_line, parse_target
+from fuzz.engine.outcomes import Outcome, TargetIdentity, encode_line
+from fuzz.engine.targets import analyze_pair, parse_target
 from fuzz.examples.analyzer import ExampleAnalyzer
 from fuzz.files import canonical_json
 from fuzz.gate.replay import DEFAULT_CHUNK_SIZE, load_items

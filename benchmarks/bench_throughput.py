@@ -87,7 +87,8 @@ from _tables import Recorder, groups_of, load, table  # beside this script
 from hypothesis.strategies import SearchStrategy
 
 from fuzz.engine.canonical import schema_violation
-from fuzz.engine.targets import CmdTarget, Conversation, Target, encode_line, parse_target
+from fuzz.engine.outcomes import Conversation, Target, encode_line
+from fuzz.engine.targets import CmdTarget, parse_target
 from fuzz.search.campaign import Campaign, CampaignSettings, round_seed
 from fuzz.search.coverage import generate_conversations
 from fuzz.search.events import BatchCompared, CampaignFinished, Event

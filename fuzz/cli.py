@@ -22,6 +22,7 @@ from fuzz import defaults
 from fuzz.errors import UsageError
 
 if TYPE_CHECKING:
+    from fuzz.engine.targets import TargetOptions
     from fuzz.gate.corpus import CaseCheck
     from fuzz.gate.release import GateOptions
     from fuzz.search.options import CampaignOptions
@@ -104,6 +105,32 @@ def _add_targets(parser: argparse.ArgumentParser, *, required: bool = False) -> 
         help="how long one batch (cmd:) or one conversation (py:) may take before it is a hang "
         "(default: 10s)",
     )
+    parser.add_argument(
+        "--isolate",
+        action="store_true",
+        help="run a py: target in a child process of its own, so a segfault, os._exit, runaway "
+        "memory or code deaf to signals is a finding, not the end of the run",
+    )
+    parser.add_argument(
+        "--max-memory",
+        type=_memory,
+        default=None,
+        metavar="SIZE",
+        help="memory each process a target runs in may use, e.g. 512M, 2G (cmd: targets and "
+        "--isolate'd py: targets; default: no limit)",
+    )
+
+
+def _memory(text: str) -> int:
+    from fuzz.engine.processes import parse_memory  # only when the flag is given
+
+    return parse_memory(text, flag="--max-memory")
+
+
+def _target_options(args: argparse.Namespace) -> TargetOptions:
+    from fuzz.engine.targets import TargetOptions
+
+    return TargetOptions(args.timeout, args.isolate, args.max_memory)
 
 
 def _add_search(parser: argparse.ArgumentParser, *, budget: str | None) -> None:
@@ -570,6 +597,8 @@ def _campaign(args: argparse.Namespace, args_list: Sequence[str]) -> int:
         workers=workers,
         resume=args.resume,
         database=args.database,
+        isolate=args.isolate,
+        max_memory=args.max_memory,
     )
     return run_campaign_command(options)
 
@@ -625,7 +654,6 @@ def _demo(args: argparse.Namespace, args_list: Sequence[str]) -> int:
 
 
 def _reproduce(args: argparse.Namespace, args_list: Sequence[str]) -> int:
-    from fuzz.engine.targets import parse_target
     from fuzz.gate.corpus import load_case
     from fuzz.gate.replay import Status, replay_cases
     from fuzz.gate.reproducers import tier_a_table
@@ -633,8 +661,8 @@ def _reproduce(args: argparse.Namespace, args_list: Sequence[str]) -> int:
     if not args.file.is_file():
         raise UsageError(f"{str(args.file)!r} is not a corpus case file")
     case = load_case(args.file)
-    reference = parse_target(args.reference, timeout=args.timeout)
-    candidate = parse_target(args.candidate, timeout=args.timeout)
+    targets = _target_options(args)
+    reference, candidate = targets.parse(args.reference), targets.parse(args.candidate)
     (result,) = replay_cases(reference, candidate, [(args.file, case)])
     print(f"case:      {args.file}")
     print(f"saved as:  {case.signature}")
@@ -678,6 +706,8 @@ def _gate_options(
         seed=getattr(args, "seed", None) if mode == "parity" else None,
         verbose=args.verbose,
         explain=args.explain,
+        isolate=args.isolate,
+        max_memory=args.max_memory,
     )
 
 
@@ -781,14 +811,13 @@ def _corpus_merge(args: argparse.Namespace) -> int:
 def _coverage(args: argparse.Namespace, args_list: Sequence[str]) -> int:
     import json
 
-    from fuzz.engine.targets import parse_target
     from fuzz.search.coverage import generate_conversations, measure_coverage
     from fuzz.search.harvest import harvest
     from fuzz.search.inputs import campaign_conversations
     from fuzz.search.patterns import PatternTracker
 
     harvested = harvest(args.dictionary) if args.dictionary else None
-    target = parse_target(args.target, timeout=args.timeout)
+    target = _target_options(args).parse(args.target)
     seed = args.seed if args.seed is not None else secrets.randbits(32)
     print(f"rerun: {_rerun_command('coverage', args_list, seed)}", file=sys.stderr)
     # What a campaign's batches hold: conversations up to just past the window,

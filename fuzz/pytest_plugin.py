@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from fuzz.engine.targets import Target
+    from fuzz.engine.outcomes import Target
     from fuzz.gate.baseline import Baseline
     from fuzz.gate.replay import ReplayItem, ReplayResult
 

@@ -25,7 +25,7 @@ import attrs
 
 from fuzz.engine.compare import Tier
 from fuzz.engine.explain import Explanation
-from fuzz.engine.targets import Conversation, Failure, FailureKind, Outcome, TargetIdentity
+from fuzz.engine.outcomes import Conversation, Failure, FailureKind, Outcome, TargetIdentity
 
 #: Version 2 adds ``explanation`` (``fuzz.engine.explain``); version 1 files still read.
 SCHEMA_VERSION = 2

@@ -31,8 +31,10 @@ Such a conversation is *rejected by both*: counted, shown, never filed.
 "The same way" is decided per failure kind by ``same_failure``:
 
 * crash: the same discriminator (exception type, or exit status / signal);
-* timeout, missing line, extra line, id mismatch: the same kind (they carry
-  no discriminator);
+* timeout, extra line, output too large, out of memory: the same kind (they
+  carry no discriminator);
+* missing line, id mismatch: the same kind and discriminator (``stderr-only``;
+  ``reordered`` or ``changed``);
 * unparseable output: the same discriminator (not JSON, not an object, no
   report, not a dict);
 * error line: the same error text once positions are masked (``line 1
@@ -58,7 +60,7 @@ import attrs
 from deepdiff import DeepDiff
 
 from fuzz.engine.canonical import schema_violation, tier_a_view, tier_b_view, tier_c_view
-from fuzz.engine.targets import Failure, FailureKind, Outcome
+from fuzz.engine.outcomes import Failure, FailureKind, Outcome
 
 SIDES = ("reference", "candidate")
 

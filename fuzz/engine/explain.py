@@ -68,7 +68,8 @@ from fuzz.engine.jsontext import (
     number_feature,
     tree_edits,
 )
-from fuzz.engine.targets import Conversation, Target, analyze_pair
+from fuzz.engine.outcomes import Conversation, Target
+from fuzz.engine.targets import analyze_pair
 
 #: Candidates sent in one batch (one process per side for a ``cmd:`` target).
 DEFAULT_MAX_BATCH: Final = 256

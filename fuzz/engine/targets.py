@@ -16,7 +16,6 @@ nothing runnable) raise ``UsageError``, at construction time.
 from __future__ import annotations
 
 import contextlib
-import enum
 import gc
 import hashlib
 import importlib
@@ -28,106 +27,62 @@ import re
 import shlex
 import shutil
 import signal
-import subprocess
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from types import FrameType
-from typing import Any, Protocol
+from typing import Any, ClassVar
 
 import attrs
 
-from fuzz import defaults
+from fuzz.engine.outcomes import (
+    DEFAULT_TIMEOUT,
+    STDERR_TAIL,
+    Conversation,
+    Failure,
+    FailureKind,
+    Outcome,
+    Target,
+    TargetIdentity,
+    encode_line,
+)
+from fuzz.engine.processes import (
+    DEFAULT_MAX_LINE,
+    Child,
+    Pumped,
+    check_memory,
+    exit_status,
+    ran_out_of_memory,
+)
 from fuzz.errors import UsageError
-
-#: A ShareGPT conversation: ``[{"from": role, "value": text}, ...]``.
-Conversation = list[dict[str, Any]]
-
-#: Default seconds one batch may take on a ``cmd:`` target, or one conversation
-#: on a ``py:`` target, before it counts as a hang.
-DEFAULT_TIMEOUT = defaults.TIMEOUT
 
 #: Seconds between repeated interrupts of a hung in-process analyzer.
 ALARM_REPEAT = 0.05
 
-#: How much of an analyzer's stderr a failure keeps (the end, where errors are).
-STDERR_TAIL = 4000
 
+def parse_target(
+    spec: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    isolate: bool = False,
+    max_memory: int | None = None,
+) -> Target:
+    """Build the target a spec names, or raise ``UsageError`` saying what is wrong.
 
-class FailureKind(enum.Enum):
-    """How an analyzer failed to produce a report. Every kind is Tier A."""
-
-    CRASH = "crash"
-    TIMEOUT = "timeout"
-    ERROR_LINE = "error-line"
-    MISSING_LINE = "missing-line"
-    EXTRA_LINE = "extra-line"
-    ID_MISMATCH = "id-mismatch"
-    UNPARSEABLE = "unparseable"
-
-
-@attrs.frozen
-class Failure:
-    """One analyzer failure on one conversation.
-
-    ``discriminator`` is the stable part that tells one bug of this kind from
-    another (an exception type, an exit status); ``detail`` is for humans and
-    may mention the input, so it never enters a signature.
+    ``isolate`` runs a ``py:`` target in a child process of its own
+    (``fuzz.engine.isolated``): a segfault, ``os._exit``, runaway memory or
+    code deaf to signals is then a finding instead of the fuzzer's end.
+    ``max_memory`` (bytes) caps the data size of every process a target runs
+    in: a ``cmd:`` program, an isolated ``py:`` analyzer. An in-process
+    ``py:`` target shares the fuzzer's memory and is not capped. ``cmd:``
+    targets are always isolated.
     """
-
-    kind: FailureKind
-    discriminator: str = ""
-    detail: str = ""
-    stderr: str = ""
-
-    @property
-    def label(self) -> str:
-        """Kind plus discriminator, e.g. ``crash IndexError`` or ``timeout``."""
-        return f"{self.kind.value} {self.discriminator}".strip()
-
-
-@attrs.frozen
-class Outcome:
-    """What one target said about one conversation: a report or a failure."""
-
-    report: dict[str, Any] | None = None
-    failure: Failure | None = None
-
-    @classmethod
-    def of_report(cls, report: dict[str, Any]) -> Outcome:
-        return cls(report=report)
-
-    @classmethod
-    def of_failure(cls, failure: Failure) -> Outcome:
-        return cls(failure=failure)
-
-
-@attrs.frozen
-class TargetIdentity:
-    """Enough to tell later exactly which build produced a result."""
-
-    spec: str
-    kind: str
-    path: str
-    sha256: str | None
-    version: str | None = None
-
-
-class Target(Protocol):
-    """An analyzer that turns a batch of conversations into outcomes, in order."""
-
-    @property
-    def identity(self) -> TargetIdentity: ...
-
-    def analyze_batch(self, conversations: Sequence[Conversation]) -> list[Outcome]: ...
-
-
-def parse_target(spec: str, *, timeout: float = DEFAULT_TIMEOUT) -> Target:
-    """Build the target a spec names, or raise ``UsageError`` saying what is wrong."""
     if timeout <= 0:
         raise UsageError(f"--timeout={timeout!r} must be a positive number of seconds")
+    check_memory(max_memory)
     kind, sep, _ = spec.partition(":")
     if not sep or kind not in ("py", "cmd"):
         raise UsageError(
@@ -135,9 +90,30 @@ def parse_target(spec: str, *, timeout: float = DEFAULT_TIMEOUT) -> Target:
             f"(e.g. py:signals.analyzer:SignalAnalyzer) or cmd:PROGRAM [ARGS...] "
             f"(e.g. cmd:./target/release/signals_replay)"
         )
+    if kind == "py" and isolate:
+        from fuzz.engine.isolated import IsolatedTarget
+
+        return IsolatedTarget(spec, timeout=timeout, max_memory=max_memory)
     if kind == "py":
         return PyTarget(spec, timeout=timeout)
-    return CmdTarget(spec, timeout=timeout)
+    return CmdTarget(spec, timeout=timeout, max_memory=max_memory)
+
+
+@attrs.frozen
+class TargetOptions:
+    """How every target of a run is started: what ``--timeout``, ``--isolate`` and
+    ``--max-memory`` say. Frozen and picklable, so a run's options object (and each
+    worker's copy of it) carries one of these rather than three loose fields."""
+
+    timeout: float = DEFAULT_TIMEOUT
+    isolate: bool = False
+    max_memory: int | None = None
+
+    def parse(self, spec: str) -> Target:
+        """``parse_target`` with these options."""
+        return parse_target(
+            spec, timeout=self.timeout, isolate=self.isolate, max_memory=self.max_memory
+        )
 
 
 def sha256_of(path: Path) -> str:
@@ -277,6 +253,9 @@ class PyTarget:
 
     spec: str
     timeout: float = DEFAULT_TIMEOUT
+    #: Look up the distribution version for the identity (a scan of every installed
+    #: distribution, 0.15 s): an isolated analyzer's restarts skip it.
+    versioned: bool = attrs.field(default=True, kw_only=True)
     _analyze: Callable[[Conversation], Any] = attrs.field(init=False, repr=False)
     _identity: TargetIdentity = attrs.field(init=False)
 
@@ -307,7 +286,7 @@ class PyTarget:
             kind="py",
             path=str(file or module_name),
             sha256=sha256_of(Path(file)) if file else None,
-            version=_distribution_version(module_name),
+            version=_distribution_version(module_name) if self.versioned else None,
         )
 
     @property
@@ -342,20 +321,6 @@ class PyTarget:
 # -------------------------------------------------------------------- cmd: ---
 
 
-def encode_line(record: dict[str, Any]) -> str:
-    """One replay input line: readable UTF-8 where possible.
-
-    Lone surrogates cannot be written as UTF-8, so a record holding one is
-    written with ASCII escapes, the only valid JSON spelling of it.
-    """
-    line = json.dumps(record, ensure_ascii=False)
-    try:
-        line.encode("utf-8")
-    except UnicodeEncodeError:
-        line = json.dumps(record, ensure_ascii=True)
-    return line
-
-
 def _resolve_program(spec: str, program: str) -> Path:
     if os.sep in program or (os.altsep and os.altsep in program):
         path = Path(program)
@@ -375,16 +340,27 @@ def _resolve_program(spec: str, program: str) -> Path:
 
 @attrs.frozen
 class _BatchRun:
-    """What one process run of a replay program gave back."""
+    """What one process run of a replay program gave back.
+
+    ``process_failed``: the run failed as a whole (hang, crash, runaway
+    output, lost or extra lines), so its failure says nothing about which
+    conversation caused it.
+    """
 
     outcomes: list[Outcome]
     process_failed: bool
 
 
-def _parse_line(raw: bytes, expected_id: int) -> Outcome:
+def _parse_line(raw: bytes, expected_id: int, batch_ids: frozenset[int]) -> Outcome:
     try:
-        line = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Outcome.of_failure(
+            Failure(FailureKind.UNPARSEABLE, "not-utf8", f"{exc}: {raw[:200]!r}")
+        )
+    try:
+        line = json.loads(text)
+    except ValueError as exc:
         return Outcome.of_failure(
             Failure(FailureKind.UNPARSEABLE, "not-json", f"{exc}: {raw[:200]!r}")
         )
@@ -394,12 +370,15 @@ def _parse_line(raw: bytes, expected_id: int) -> Outcome:
         )
     if "error" in line:
         return Outcome.of_failure(Failure(FailureKind.ERROR_LINE, "", str(line["error"])[:500]))
-    if line.get("id") != expected_id:
+    found = line.get("id")
+    if found != expected_id:
+        # Another line's id: the lines came back out of order. Any other id: made up.
+        moved = isinstance(found, int) and not isinstance(found, bool) and found in batch_ids
         return Outcome.of_failure(
             Failure(
                 FailureKind.ID_MISMATCH,
-                "",
-                f"line {expected_id} carries id {line.get('id')!r}",
+                "reordered" if moved else "changed",
+                f"line {expected_id} carries id {found!r}",
             )
         )
     report = line.get("report")
@@ -415,14 +394,23 @@ class CmdTarget:
     """A replay program: ``cmd:PROGRAM [ARGS...]``, one process per batch.
 
     The port flushes only at end of input, so each batch is written whole,
-    stdin closed, then stdout read; a batch that outlives ``timeout`` has its
-    whole process group killed.
+    stdin closed, then stdout read. The process runs in a group of its own
+    (``fuzz.engine.processes.Child``): a batch that outlives ``timeout`` has
+    the whole group killed, and so does one whose output line passes
+    ``max_line`` bytes; with ``max_memory`` its data size is capped, and an
+    allocation failure under the cap is an ``out-of-memory`` finding.
     """
 
     spec: str
     timeout: float = DEFAULT_TIMEOUT
+    max_memory: int | None = None
+    max_line: int = DEFAULT_MAX_LINE
     argv: tuple[str, ...] = attrs.field(init=False)
     _identity: TargetIdentity = attrs.field(init=False)
+    #: Processes this target started (bisection's cost; benchmarks read it).
+    process_starts: int = attrs.field(init=False, default=0)
+    #: It waits on a subprocess: ``analyze_pair`` may run it on a worker thread.
+    waits_on_process: ClassVar[bool] = True
 
     def __attrs_post_init__(self) -> None:
         try:
@@ -433,6 +421,7 @@ class CmdTarget:
             ) from None
         if not words:
             raise UsageError(f"target {self.spec!r} names no program; use cmd:PROGRAM [ARGS...]")
+        check_memory(self.max_memory)
         program = _resolve_program(self.spec, words[0])
         self.argv = (str(program), *words[1:])
         self._identity = TargetIdentity(
@@ -444,82 +433,127 @@ class CmdTarget:
         return self._identity
 
     def analyze_batch(self, conversations: Sequence[Conversation]) -> list[Outcome]:
-        """Analyse a batch in one process; pin a whole-process failure on its culprit.
+        """Analyse a batch in one process; pin a whole-process failure on its culprits.
 
-        When the process as a whole fails (hang, crash, wrong number of lines)
-        nothing says which conversation caused it, so each is rerun alone. If
-        none fails alone, the failure needs the batch, and every conversation
+        When the process as a whole fails nothing says which conversation
+        caused it, so ``_pinned`` looks for the culprits (see there). A
+        failure no smaller batch shows needs the batch, and every conversation
         keeps the batch's failure.
         """
         if not conversations:
             return []
-        run = self._run(conversations)
+        return self._pinned(conversations, self._run(conversations))
+
+    def _pinned(self, conversations: Sequence[Conversation], run: _BatchRun) -> list[Outcome]:
+        """The outcomes of a run, whole-process failures pinned on the conversations to blame.
+
+        Bisection while culprits look rare: each half is run on its own; when
+        one half runs cleanly (its outcomes are final) only the other is split
+        again, down to one conversation. When both halves fail, culprits are
+        dense (a build that fails on every input, say) and halving further
+        would cost up to twice the conversations, so each conversation of
+        both halves is run alone. Process starts for a batch of 16: one
+        culprit 9 (each-alone: 17); every conversation failing 19.
+
+        A *hang* is never bisected: each sub-batch holding the culprit would
+        cost a whole timeout again (4 more for 16), against one for running
+        each conversation alone. And when no part fails at all, the failure
+        needs the parts together: it stays on all of them.
+        """
         if not run.process_failed or len(conversations) <= 1:
             return run.outcomes
-        alone = [self._run([conversation]).outcomes[0] for conversation in conversations]
-        if all(outcome.failure is None for outcome in alone):
+        first = run.outcomes[0].failure
+        if first is not None and first.kind is FailureKind.TIMEOUT:
+            return self._each_alone(conversations, run)
+        middle = len(conversations) // 2
+        parts = [conversations[:middle], conversations[middle:]]
+        runs = [self._run(part) for part in parts]
+        if not any(_has_failure(part_run) for part_run in runs):
             return run.outcomes
-        return alone
+        dense = all(part_run.process_failed for part_run in runs)
+        outcomes: list[Outcome] = []
+        for part, part_run in zip(parts, runs, strict=True):
+            if dense:
+                outcomes.extend(self._each_alone(part, part_run))
+            else:
+                outcomes.extend(self._pinned(part, part_run))
+        return outcomes
+
+    def _each_alone(self, conversations: Sequence[Conversation], run: _BatchRun) -> list[Outcome]:
+        """Run each conversation of a failed run alone; keep the run's failure if none fails."""
+        if not run.process_failed or len(conversations) <= 1:
+            return run.outcomes
+        alone = [self._run([conversation]) for conversation in conversations]
+        if not any(_has_failure(single) for single in alone):
+            return run.outcomes
+        return [single.outcomes[0] for single in alone]
 
     def _run(self, conversations: Sequence[Conversation]) -> _BatchRun:
         payload = "".join(
             encode_line({"id": index, "messages": conversation}) + "\n"
             for index, conversation in enumerate(conversations)
         ).encode("utf-8")
-        process = subprocess.Popen(
-            self.argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
+        self.process_starts += 1
+        child = Child.start(self.argv, max_line=self.max_line, max_memory=self.max_memory)
+        child.max_total = self.max_line * (len(conversations) + 1)
+        child.send(payload, close=True)
         try:
-            stdout, stderr = process.communicate(payload, timeout=self.timeout)
-        except subprocess.TimeoutExpired:
-            _kill_group(process)
-            _, stderr = process.communicate()
-            failure = Failure(
-                FailureKind.TIMEOUT,
+            pumped = child.pump(time.monotonic() + self.timeout)
+        finally:
+            returncode = child.finish()
+        stderr = bytes(child.stderr)
+        whole = _whole_failure(self, pumped, returncode, stderr, child.stdout, len(conversations))
+        if whole is not None:
+            return _BatchRun([Outcome.of_failure(whole)] * len(conversations), True)
+        lines = [line for line in bytes(child.stdout).split(b"\n") if line.strip()]
+        ids = frozenset(range(len(conversations)))
+        return _BatchRun([_parse_line(line, index, ids) for index, line in enumerate(lines)], False)
+
+
+def _has_failure(run: _BatchRun) -> bool:
+    return any(outcome.failure is not None for outcome in run.outcomes)
+
+
+def _whole_failure(
+    target: CmdTarget,
+    pumped: Pumped,
+    returncode: int,
+    stderr: bytes,
+    stdout: bytearray,
+    expected: int,
+) -> Failure | None:
+    """The failure of a run as a whole, or None when its lines can be read one by one."""
+    tail = _tail(stderr)
+    if pumped is Pumped.TIMEOUT:
+        return Failure(FailureKind.TIMEOUT, "", f"no output after {target.timeout:g}s", tail)
+    if pumped is Pumped.OVERFLOW:
+        return Failure(
+            FailureKind.OUTPUT_TOO_LARGE,
+            "",
+            f"an output line passed {target.max_line} bytes; the process was killed",
+            tail,
+        )
+    if returncode != 0:
+        status = exit_status(returncode)
+        if ran_out_of_memory(returncode, stderr, target.max_memory):
+            return Failure(
+                FailureKind.OUT_OF_MEMORY,
                 "",
-                f"no output after {self.timeout:g}s",
-                _tail(stderr),
+                f"{target.argv[0]} ran out of memory under --max-memory="
+                f"{target.max_memory} ({status})",
+                tail,
             )
-            return _BatchRun([Outcome.of_failure(failure)] * len(conversations), True)
-        if process.returncode != 0:
-            failure = Failure(
-                FailureKind.CRASH,
-                _exit_status(process.returncode),
-                f"{self.argv[0]} exited with {_exit_status(process.returncode)}",
-                _tail(stderr),
-            )
-            return _BatchRun([Outcome.of_failure(failure)] * len(conversations), True)
-        lines = [line for line in stdout.split(b"\n") if line.strip()]
-        if len(lines) != len(conversations):
-            kind = (
-                FailureKind.MISSING_LINE
-                if len(lines) < len(conversations)
-                else FailureKind.EXTRA_LINE
-            )
-            failure = Failure(
-                kind,
-                "",
-                f"{len(conversations)} lines in, {len(lines)} lines out",
-                _tail(stderr),
-            )
-            return _BatchRun([Outcome.of_failure(failure)] * len(conversations), True)
-        return _BatchRun([_parse_line(line, index) for index, line in enumerate(lines)], False)
-
-
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-def _exit_status(returncode: int) -> str:
-    if returncode < 0:
-        with contextlib.suppress(ValueError):
-            return f"signal {signal.Signals(-returncode).name}"
-    return f"exit {returncode}"
+        return Failure(FailureKind.CRASH, status, f"{target.argv[0]} exited with {status}", tail)
+    count = sum(1 for line in bytes(stdout).split(b"\n") if line.strip())
+    if count == expected:
+        return None
+    if count == 0 and stderr.strip():
+        # Nothing on stdout, all of it on stderr: the answer went to the wrong stream.
+        return Failure(
+            FailureKind.MISSING_LINE, "stderr-only", f"{expected} lines in, none out", tail
+        )
+    kind = FailureKind.MISSING_LINE if count < expected else FailureKind.EXTRA_LINE
+    return Failure(kind, "", f"{expected} lines in, {count} lines out", tail)
 
 
 def _tail(stderr: bytes) -> str:
@@ -529,18 +563,24 @@ def _tail(stderr: bytes) -> str:
 # ------------------------------------------------------------------- pairs ---
 
 
+def waits_on_process(target: Target) -> bool:
+    """Whether a target only waits on a subprocess (``cmd:``, isolated ``py:``), so it may
+    run on a worker thread; an in-process ``py:`` target needs the main thread for SIGALRM."""
+    return bool(getattr(target, "waits_on_process", False))
+
+
 def analyze_pair(
     reference: Target, candidate: Target, batch: Sequence[Conversation]
 ) -> tuple[list[Outcome], list[Outcome]]:
     """Run both sides on one batch, overlapping them where that is safe.
 
-    A ``cmd:`` side waits on a subprocess, so it runs on a worker thread while
-    the other side works; a ``py:`` side stays on the calling thread, where
-    its SIGALRM timeout can fire.
+    A side that waits on a subprocess (``cmd:``, isolated ``py:``) runs on a
+    worker thread while the other side works; an in-process ``py:`` side
+    stays on the calling thread, where its SIGALRM timeout can fire.
     """
-    if isinstance(candidate, CmdTarget):
+    if waits_on_process(candidate):
         background, foreground, swapped = candidate, reference, False
-    elif isinstance(reference, CmdTarget):
+    elif waits_on_process(reference):
         background, foreground, swapped = reference, candidate, True
     else:
         return reference.analyze_batch(batch), candidate.analyze_batch(batch)

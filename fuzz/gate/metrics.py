@@ -46,7 +46,7 @@ import attrs
 from fuzz import defaults
 from fuzz.engine.canonical import tier_a_view
 from fuzz.engine.compare import Comparison, Divergence
-from fuzz.engine.targets import FailureKind, Outcome, TargetIdentity
+from fuzz.engine.outcomes import FailureKind, Outcome, TargetIdentity
 from strategies.signal_types import LEAF_TYPES, QUALITY_BUCKETS
 
 METRICS_SCHEMA_VERSION = 1

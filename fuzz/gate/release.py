@@ -20,7 +20,8 @@ from typing import Any, TextIO
 import attrs
 
 from fuzz.engine.explain import Explanation, explain_case
-from fuzz.engine.targets import Target, parse_target
+from fuzz.engine.outcomes import Target
+from fuzz.engine.targets import TargetOptions
 from fuzz.errors import UsageError
 from fuzz.files import ensure_writable_dir
 from fuzz.gate.baseline import Baseline, load_optional
@@ -70,6 +71,9 @@ class GateOptions:
     verbose: bool = False
     #: Explain divergent items that carry no explanation (plain conversations, changed cases).
     explain: bool = False
+    #: Run a ``py:`` target in a child process (``--isolate``); cap target memory in bytes.
+    isolate: bool = False
+    max_memory: int | None = None
 
 
 def check(options: GateOptions) -> Baseline:
@@ -178,8 +182,8 @@ def run_gate(
         baseline = check(options)
     today = options.today or datetime.date.today()
     started_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    reference = parse_target(options.reference, timeout=options.timeout)
-    candidate = parse_target(options.candidate, timeout=options.timeout)
+    targets = TargetOptions(options.timeout, options.isolate, options.max_memory)
+    reference, candidate = targets.parse(options.reference), targets.parse(options.candidate)
     clock = time.monotonic()
     results = replay_items(reference, candidate, items)
     elapsed = time.monotonic() - clock

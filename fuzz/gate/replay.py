@@ -44,7 +44,8 @@ import fuzz
 from fuzz.engine.canonical import tier_c_view
 from fuzz.engine.case import Case, Provenance, conversation_hash
 from fuzz.engine.compare import Comparison, Tier, compare, structural_diff
-from fuzz.engine.targets import Conversation, Outcome, Target, TargetIdentity, analyze_pair
+from fuzz.engine.outcomes import Conversation, Outcome, Target, TargetIdentity
+from fuzz.engine.targets import analyze_pair
 from fuzz.errors import UsageError
 from fuzz.gate.corpus import CaseCheck, check_case_file
 

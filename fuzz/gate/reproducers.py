@@ -17,7 +17,7 @@ from typing import Any
 
 from fuzz.engine.canonical import tier_a_view
 from fuzz.engine.case import Case
-from fuzz.engine.targets import Outcome
+from fuzz.engine.outcomes import Outcome
 from fuzz.gate.root_causes import FiledCause
 
 DEFAULT_REFERENCE = "py:signals.analyzer:SignalAnalyzer"

@@ -60,7 +60,8 @@ from fuzz.defaults import BATCH_SIZE as DEFAULT_BATCH_SIZE
 from fuzz.engine.case import Case, Provenance, size_key
 from fuzz.engine.compare import Comparison, Divergence, Tier, compare
 from fuzz.engine.explain import explain
-from fuzz.engine.targets import CmdTarget, Conversation, Outcome, Target, analyze_pair
+from fuzz.engine.outcomes import Conversation, Outcome, Target
+from fuzz.engine.targets import CmdTarget, analyze_pair
 from fuzz.search.determinism import without_local_constants
 from fuzz.search.events import (
     BatchCompared,
@@ -552,7 +553,16 @@ class Campaign:
         """
         kind, _, side = signature.rpartition(" on ")
         target = self.reference if side == "reference" else self.candidate
-        whole = kind.startswith(("crash exit", "crash signal", "missing-line", "extra-line"))
+        whole = kind.startswith(
+            (
+                "crash exit",
+                "crash signal",
+                "missing-line",
+                "extra-line",
+                "output-too-large",
+                "out-of-memory",
+            )
+        )
         return whole and isinstance(target, CmdTarget)
 
     # -------------------------------------------------------------- rerun --

@@ -21,7 +21,7 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis.strategies import SearchStrategy
 
 from fuzz.engine.canonical import lenient_counts
-from fuzz.engine.targets import Conversation, Outcome, Target, TargetIdentity
+from fuzz.engine.outcomes import Conversation, Outcome, Target, TargetIdentity
 from fuzz.search.determinism import without_local_constants
 from strategies.signal_types import LEAF_TYPES, QUALITY_BUCKETS
 

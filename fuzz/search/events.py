@@ -13,7 +13,7 @@ import attrs
 
 from fuzz.engine.case import Case
 from fuzz.engine.compare import Comparison
-from fuzz.engine.targets import Conversation, Outcome, TargetIdentity
+from fuzz.engine.outcomes import Conversation, Outcome, TargetIdentity
 
 
 @attrs.frozen

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from hypothesis import strategies as st
 
 from fuzz.defaults import BATCH_SIZE as DEFAULT_BATCH_SIZE
-from fuzz.engine.targets import Conversation
+from fuzz.engine.outcomes import Conversation
 from strategies.dictionary import Dictionary
 
 

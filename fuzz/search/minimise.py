@@ -43,7 +43,7 @@ from typing import Final, TypeVar
 import attrs
 
 from fuzz.engine.case import size_key
-from fuzz.engine.targets import Conversation
+from fuzz.engine.outcomes import Conversation
 
 #: Candidates sent in one batch (one process per side for a ``cmd:`` target).
 DEFAULT_MAX_BATCH: Final = 128

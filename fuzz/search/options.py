@@ -32,7 +32,8 @@ from fuzz import defaults
 if TYPE_CHECKING:
     from hypothesis import strategies as st
 
-    from fuzz.engine.targets import Conversation, Target
+    from fuzz.engine.outcomes import Conversation, Target
+    from fuzz.engine.targets import TargetOptions
     from fuzz.search.campaign import Campaign, CampaignSettings, Coordinator
     from fuzz.search.events import Sink
     from strategies.dictionary import Dictionary
@@ -79,6 +80,17 @@ class CampaignOptions:
     resume: bool = False
     database: str | None = "none"
     conversations: StrategyFactory | None = attrs.field(default=None, eq=False)
+    #: Run a ``py:`` target in a child process of its own (``--isolate``).
+    isolate: bool = False
+    #: Bytes of memory every process a target runs in may use (``--max-memory``).
+    max_memory: int | None = None
+
+    @property
+    def targets(self) -> TargetOptions:
+        """How this campaign starts its targets."""
+        from fuzz.engine.targets import TargetOptions
+
+        return TargetOptions(self.timeout, self.isolate, self.max_memory)
 
     @property
     def default_database(self) -> Path:
@@ -148,12 +160,7 @@ def database_key(batch_size: int, seeds: Path | None, harvested: object) -> byte
 
 def targets_for(options: CampaignOptions) -> tuple[Target, Target]:
     """The reference and candidate the options name (``UsageError`` if one is not runnable)."""
-    from fuzz.engine.targets import parse_target
-
-    return (
-        parse_target(options.reference, timeout=options.timeout),
-        parse_target(options.candidate, timeout=options.timeout),
-    )
+    return options.targets.parse(options.reference), options.targets.parse(options.candidate)
 
 
 def settings_for(options: CampaignOptions, preparation: Preparation) -> CampaignSettings:

@@ -31,7 +31,7 @@ from typing import Any, Final
 
 import attrs
 
-from fuzz.engine.targets import Conversation
+from fuzz.engine.outcomes import Conversation
 from fuzz.search.events import ConversationCompared, Event
 from strategies.dictionary import Dictionary, HarvestedPattern, SkippedLiteral
 from strategies.regexes import compile_regex

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import attrs
 
-from fuzz.engine.targets import Target
+from fuzz.engine.outcomes import Target
 from fuzz.gate.baseline import Baseline, load_optional
 from fuzz.gate.corpus import Corpus
 from fuzz.gate.root_causes import FiledCause, accepted_signatures, file_causes

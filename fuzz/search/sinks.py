@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO
 import attrs
 
 from fuzz.engine.case import Case, conversation_hash, size_key
-from fuzz.engine.targets import Target
+from fuzz.engine.outcomes import Target
 from fuzz.gate.corpus import Corpus
 from fuzz.gate.metrics import DEFAULT_DRIFT_THRESHOLD, Metrics
 from fuzz.gate.report_files import ParityReport, case_record, diff_record, write_reports

@@ -54,7 +54,7 @@ from typing import Any
 
 import attrs
 
-from fuzz.engine.targets import TargetIdentity
+from fuzz.engine.outcomes import TargetIdentity
 from fuzz.gate.metrics import Metrics
 from fuzz.search.events import (
     BatchCompared,

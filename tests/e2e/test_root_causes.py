@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from fuzz.engine.causes import RootCause, group
 from fuzz.engine.explain import Explanation, explain_case
-from fuzz.engine.targets import Conversation, parse_target
+from fuzz.engine.outcomes import Conversation
+from fuzz.engine.targets import parse_target
 from fuzz.examples.variants import SHOWS_AS, VARIANTS
 from fuzz.search.campaign import Campaign, CampaignSettings
 from strategies.text import trigger_texts

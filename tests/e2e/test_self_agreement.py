@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from fuzz.engine.compare import compare
-from fuzz.engine.targets import Conversation, analyze_pair, parse_target
+from fuzz.engine.outcomes import Conversation
+from fuzz.engine.targets import analyze_pair, parse_target
 from fuzz.search.coverage import generate_conversations
 from strategies.conversations import conversations
 from tests.conftest import example_replay_spec

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from fuzz.engine.compare import Tier, compare
-from fuzz.engine.targets import Failure, FailureKind, Outcome
+from fuzz.engine.outcomes import Failure, FailureKind, Outcome
 from tests.fixtures.minimal_report import thanks_report
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from fuzz.engine.case import Case, Provenance
 from fuzz.engine.compare import Tier
-from fuzz.engine.targets import Failure, FailureKind, Outcome, TargetIdentity
+from fuzz.engine.outcomes import Failure, FailureKind, Outcome, TargetIdentity
 from fuzz.errors import UsageError
 from fuzz.gate.corpus import Corpus, load_case
 from tests.fixtures.minimal_report import thanks_report

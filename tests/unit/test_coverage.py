@@ -11,14 +11,8 @@ import pytest
 from hypothesis import strategies as st
 
 from fuzz.cli import main
-from fuzz.engine.targets import (
-    Conversation,
-    Failure,
-    FailureKind,
-    Outcome,
-    TargetIdentity,
-    parse_target,
-)
+from fuzz.engine.outcomes import Conversation, Failure, FailureKind, Outcome, TargetIdentity
+from fuzz.engine.targets import parse_target
 from fuzz.search.coverage import Coverage, generate_conversations, measure_coverage
 from strategies.signal_types import LEAF_TYPES, QUALITY_BUCKETS
 from tests.fixtures.minimal_report import empty_report

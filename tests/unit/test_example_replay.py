@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from fuzz.engine.targets import Conversation, FailureKind, encode_line, parse_target
+from fuzz.engine.outcomes import Conversation, FailureKind, encode_line
+from fuzz.engine.targets import parse_target
 from fuzz.examples.analyzer import ExampleAnalyzer
 from fuzz.examples.replay import as_float32, port_report
 from fuzz.search.coverage import generate_conversations

@@ -19,7 +19,8 @@ from fuzz.engine.explain import (
     explain_case,
 )
 from fuzz.engine.jsontext import canonical_number, number_feature
-from fuzz.engine.targets import Conversation, PyTarget, Target, analyze_pair
+from fuzz.engine.outcomes import Conversation, Target
+from fuzz.engine.targets import PyTarget, analyze_pair
 from fuzz.examples.variants import VARIANTS
 
 REFERENCE = PyTarget("py:fuzz.examples.analyzer:ExampleAnalyzer")

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from fuzz.engine.compare import compare
-from fuzz.engine.targets import Failure, FailureKind, Outcome
+from fuzz.engine.outcomes import Failure, FailureKind, Outcome
 from fuzz.gate.metrics import Metrics, drift, git_sha
 from tests.fixtures.minimal_report import empty_report, thanks_report
 

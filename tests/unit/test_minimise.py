@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fuzz.engine.case import size_key
-from fuzz.engine.targets import Conversation
+from fuzz.engine.outcomes import Conversation
 from fuzz.search.minimise import minimise
 
 

@@ -14,14 +14,8 @@ import pytest
 
 from fuzz.engine.canonical import iter_signals
 from fuzz.engine.compare import compare
-from fuzz.engine.targets import (
-    CmdTarget,
-    FailureKind,
-    PyTarget,
-    analyze_pair,
-    encode_line,
-    parse_target,
-)
+from fuzz.engine.outcomes import FailureKind, encode_line
+from fuzz.engine.targets import CmdTarget, PyTarget, analyze_pair, parse_target
 from fuzz.errors import UsageError
 from tests.conftest import example_replay_spec
 

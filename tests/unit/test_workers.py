@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fuzz.engine.compare import compare
-from fuzz.engine.targets import Failure, FailureKind, Outcome
+from fuzz.engine.outcomes import Failure, FailureKind, Outcome
 from fuzz.gate.metrics import Metrics
 from fuzz.search.events import BatchCompared, CaseImproved, DivergenceFound, Event
 from fuzz.search.workers import (
