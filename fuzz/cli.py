@@ -98,6 +98,11 @@ def _add_targets(parser: argparse.ArgumentParser, *, required: bool = False) -> 
         default=DEFAULT_CANDIDATE,
         help=f"target spec of the candidate side (default: {DEFAULT_CANDIDATE})",
     )
+    _add_target_options(parser)
+
+
+def _add_target_options(parser: argparse.ArgumentParser) -> None:
+    """How targets are started: --timeout, --isolate, --max-memory."""
     parser.add_argument(
         "--timeout",
         type=_seconds("--timeout"),
@@ -428,12 +433,7 @@ def _add_coverage_command(commands: _Commands) -> None:
         help="source trees or files to harvest from, as campaign --dictionary; also report "
         "which harvested patterns (and alternatives) the conversations reached",
     )
-    coverage.add_argument(
-        "--timeout",
-        type=_seconds("--timeout"),
-        default=defaults.TIMEOUT,
-        help="how long one batch (cmd:) or one conversation (py:) may take (default: 10s)",
-    )
+    _add_target_options(coverage)
 
 
 def _add_seeds_command(commands: _Commands) -> None:
