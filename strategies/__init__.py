@@ -1,47 +1,78 @@
 """Hypothesis strategies for conversations the signals analyzers read.
 
 Public strategies are plural, keyword-configured functions; the builders
-behind them are private to their modules. Importing this package imports
-Hypothesis and attrs, nothing heavier.
+behind them are private to their modules. The public names are loaded on
+first use (PEP 562), so importing a light submodule such as
+``strategies.rust_semantics`` (which the example analyzer's replay program
+needs) does not import Hypothesis.
 """
 
 from __future__ import annotations
 
-from strategies.conversations import (
-    batches,
-    boundary_conversations,
-    conversations,
-    messages,
-)
-from strategies.hazards import (
-    hazard_chars,
-    hazard_mutations,
-    hazard_texts,
-    json_hazard_texts,
-    json_number_spellings,
-    json_spellings,
-)
-from strategies.ladders import quality_ladders
-from strategies.text import filler_texts, trigger_texts
-from strategies.tool_traces import Conversation, Message, observations, tool_calls, tool_traces
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "Conversation",
-    "Message",
-    "batches",
-    "boundary_conversations",
-    "conversations",
-    "filler_texts",
-    "hazard_chars",
-    "hazard_mutations",
-    "hazard_texts",
-    "json_hazard_texts",
-    "json_number_spellings",
-    "json_spellings",
-    "messages",
-    "observations",
-    "quality_ladders",
-    "tool_calls",
-    "tool_traces",
-    "trigger_texts",
-]
+if TYPE_CHECKING:  # pragma: no cover - names for type checkers and readers
+    from strategies.conversations import (
+        batches,
+        boundary_conversations,
+        conversations,
+        messages,
+    )
+    from strategies.crosslang_hazards import crosslang_conversations
+    from strategies.hazards import (
+        hazard_chars,
+        hazard_mutations,
+        hazard_texts,
+        json_hazard_texts,
+        json_number_spellings,
+        json_spellings,
+    )
+    from strategies.ladders import quality_ladders
+    from strategies.text import filler_texts, trigger_texts
+    from strategies.tool_traces import (
+        Conversation,
+        Message,
+        observations,
+        tool_calls,
+        tool_traces,
+    )
+
+#: Public name -> the module that defines it.
+_HOMES: dict[str, str] = {
+    "batches": "strategies.conversations",
+    "boundary_conversations": "strategies.conversations",
+    "conversations": "strategies.conversations",
+    "messages": "strategies.conversations",
+    "crosslang_conversations": "strategies.crosslang_hazards",
+    "hazard_chars": "strategies.hazards",
+    "hazard_mutations": "strategies.hazards",
+    "hazard_texts": "strategies.hazards",
+    "json_hazard_texts": "strategies.hazards",
+    "json_number_spellings": "strategies.hazards",
+    "json_spellings": "strategies.hazards",
+    "quality_ladders": "strategies.ladders",
+    "filler_texts": "strategies.text",
+    "trigger_texts": "strategies.text",
+    "Conversation": "strategies.tool_traces",
+    "Message": "strategies.tool_traces",
+    "observations": "strategies.tool_traces",
+    "tool_calls": "strategies.tool_traces",
+    "tool_traces": "strategies.tool_traces",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    """Import the defining module of a public name on first use."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'strategies' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])
