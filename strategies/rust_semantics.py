@@ -111,7 +111,9 @@ def _class_ranges(pattern: str) -> str:
             prev = code
             continue
         if start >= 0:
-            parts.append(_class_char(start) if start == prev else f"{_class_char(start)}-{_class_char(prev)}")
+            parts.append(
+                _class_char(start) if start == prev else f"{_class_char(start)}-{_class_char(prev)}"
+            )
         start = prev = code
     return "".join(parts)
 

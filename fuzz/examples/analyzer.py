@@ -910,9 +910,8 @@ class ExampleAnalyzer:
         return value >= threshold
 
     def case_fold(self, text: str) -> str:
-        """Observation text after lower-casing, before the rules match: unchanged here
-        (the rules are lower-case and the text was lower-cased)."""
-        return text
+        """Observation text as the lower-case rules see it: lower-cased (``lowercase``)."""
+        return self.lowercase(text)
 
     def normalize_text(self, text: str) -> str:
         """The normalised text: tokens joined by single spaces."""
@@ -1130,9 +1129,7 @@ class ExampleAnalyzer:
     def classify_observation(self, text: str) -> tuple[tuple[str, str] | None, ...]:
         """(failure leaf, matched text) and (exhaustion leaf, matched text), each or ``None``."""
         tables = self._tables
-        prepared = self.case_fold(
-            " ".join(self.split_whitespace(self.lowercase(text.translate(_TYPOGRAPHIC))))
-        )
+        prepared = self.case_fold(" ".join(self.split_whitespace(text.translate(_TYPOGRAPHIC))))
         live = set(tables.ungated)
         run_index = tables.run_index
         for run in filter(prepared.__contains__, run_index):  # the scan runs in C
@@ -1170,7 +1167,6 @@ class ExampleAnalyzer:
                 return name, ("raw", arg_text.strip())
             return name, self.argument_key(parsed)
         return text, ("none",)
-
 
     # ----- the analysis ------------------------------------------------------
 
