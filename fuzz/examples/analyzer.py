@@ -48,7 +48,7 @@ import json
 import re
 import string
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, Protocol
 
 #: layer -> category -> leaves. Mirrors ``strategies.signal_types.LAYOUT``
 #: (a unit test keeps them equal); repeated here so the replay program does
@@ -701,8 +701,30 @@ class _Tables(NamedTuple):
 
 _TABLES: dict[type, _Tables] = {}
 
+
+class _Searcher(Protocol):
+    """What a rule needs of its pattern: ``search``."""
+
+    def search(self, string: str) -> re.Match[str] | None: ...
+
+
+class _LazyPattern:
+    """A pattern compiled on its first ``search``."""
+
+    __slots__ = ("_compiled", "pattern")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._compiled: re.Pattern[str] | None = None
+
+    def search(self, string: str) -> re.Match[str] | None:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern)
+        return self._compiled.search(string)
+
+
 #: One observation-rule alternative: group (0 failure, 1 exhaustion), leaf, pattern.
-_Rule = tuple[int, str, re.Pattern[str]]
+_Rule = tuple[int, str, _Searcher]
 
 
 def _literal_runs(pattern: str) -> frozenset[str]:
@@ -1028,6 +1050,13 @@ class ExampleAnalyzer:
                 return pattern
             return _rewrite_classes(pattern, space=space, word=word, boundary=boundary)
 
+        def compile_rule(pattern: str) -> _Searcher:
+            if space is None and word is None and boundary is None:
+                return re.compile(pattern)
+            # Rewritten rules carry classes of thousands of ranges (tens of ms to
+            # compile each): compiled when the literal-run gate first lets one run.
+            return _LazyPattern(rewrite(pattern))
+
         rules: list[_Rule] = []
         run_index: dict[str, list[int]] = {}
         ungated: set[int] = set()
@@ -1035,7 +1064,7 @@ class ExampleAnalyzer:
             for leaf, alternatives in leaf_rules:
                 for alternative in alternatives:
                     position = len(rules)
-                    rules.append((group, leaf, re.compile(rewrite(alternative))))
+                    rules.append((group, leaf, compile_rule(alternative)))
                     runs = _literal_runs(alternative)
                     if not runs:
                         ungated.add(position)
