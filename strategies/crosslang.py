@@ -308,7 +308,9 @@ def case_check_delta() -> Delta:
 def case_mapping_delta() -> Delta:
     """Letters whose ``to_uppercase``/``to_lowercase`` differ from ``upper``/``lower``
     (the Rust side's mapping; searched among the cased letters Python does not know)."""
-    cased = rust._new_letters()
+    cased = rust.new_cased_letters() + "".join(
+        c for c in rust._cased_letters() if rust.python_knows(c) and c.upper() == c.lower()
+    )
     differ = frozenset(
         c for c in cased if rust.to_uppercase(c) != c.upper() or rust.to_lowercase(c) != c.lower()
     )

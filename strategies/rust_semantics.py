@@ -163,42 +163,56 @@ def to_uppercase(text: str) -> str:
     """Rust ``str::to_uppercase``: full upper-case mapping at the Rust side's Unicode version.
 
     Python's ``str.upper`` uses the same mapping (SpecialCasing included:
-    ``ß`` -> ``SS``) but only for characters its own database has; a letter
-    added since (and its case pair) is left unchanged there.
+    ``ß`` -> ``SS``) as of its own Unicode version: a letter added since has no
+    upper case there, and neither has an old letter that got a new capital
+    (``ɤ`` U+0264 and ``ƛ`` U+019B gained ``Ɤ`` and ``Ƛ`` in Unicode 16).
     """
-    if all(map(python_knows, text)):
+    if text.isascii():
         return text.upper()
     return "".join(map(_upper_char, text))
 
 
 @functools.lru_cache(maxsize=65536)
 def _upper_char(char: str) -> str:
-    if python_knows(char):
-        return char.upper()
-    return _case_partner(char, "Uppercase") if is_lowercase(char) else char
+    upper = char.upper()
+    if upper == char and is_lowercase(char):
+        return _case_partner(char, "Uppercase")
+    return upper
 
 
 def to_lowercase(text: str) -> str:
-    """Rust ``str::to_lowercase`` for characters past the running Python's Unicode version;
-    Python's ``str.lower`` (same full mapping, final sigma included) for the rest."""
-    if all(map(python_knows, text)):
-        return text.lower()
-    return "".join(char.lower() if python_knows(char) else _lower_new(char) for char in text)
+    """Rust ``str::to_lowercase``: Python's ``str.lower`` (the same full mapping, final
+    sigma included) plus the pairs added after the running Python's Unicode version."""
+    lowered = text.lower()
+    if text.isascii() or all(map(python_knows, text)) and not any(map(_has_new_lower, text)):
+        return lowered
+    return "".join(c.lower() if python_knows(c) and not _has_new_lower(c) else _lower_char(c) for c in text)
 
 
 @functools.lru_cache(maxsize=65536)
-def _lower_new(char: str) -> str:
-    return _case_partner(char, "Lowercase") if is_uppercase(char) else char
+def _has_new_lower(char: str) -> bool:
+    """An upper-case letter Python knows with no lower case there and one in the newer tables."""
+    return char.lower() == char and is_uppercase(char) and _case_partner(char, "Lowercase") != char
+
+
+@functools.lru_cache(maxsize=65536)
+def _lower_char(char: str) -> str:
+    lower = char.lower()
+    if lower == char and is_uppercase(char):
+        return _case_partner(char, "Lowercase")
+    return lower
 
 
 def _case_partner(char: str, wanted: str) -> str:
-    """The other member of ``char``'s simple case-folding pair that has property ``wanted``.
+    """The other member of ``char``'s simple case-folding class that has property ``wanted``
+    (``char`` itself when there is none).
 
-    Used only for letters the running Python does not know; they all come in
-    plain pairs (no special casing), which the Rust probe test checks.
+    Used where Python's tables have no mapping for ``char``; every such pair
+    added to Unicode since Python 3.11's version 14 is a plain one-to-one pair,
+    which the Rust probe test checks.
     """
     regex = _regex()
-    partners = regex.findall(r"(?i)" + regex.escape(char), _new_letters())
+    partners = regex.findall(r"(?i)" + regex.escape(char), _cased_letters())
     for other in partners:
         if other != char and _has(wanted, other):
             return str(other)
@@ -206,11 +220,14 @@ def _case_partner(char: str, wanted: str) -> str:
 
 
 @functools.cache
-def _new_letters() -> str:
-    """Cased code points the running Python does not know (where partners are searched)."""
-    everything = _all_code_points()
-    cased = _regex().findall(r"[\p{Uppercase}\p{Lowercase}]", everything)
-    return "".join(c for c in cased if not python_knows(c))
+def _cased_letters() -> str:
+    """Every code point with the Uppercase or Lowercase property (where partners are searched)."""
+    return "".join(_regex().findall(r"[\p{Uppercase}\p{Lowercase}]", _all_code_points()))
+
+
+def new_cased_letters() -> str:
+    """Cased code points the running Python does not know, in order."""
+    return "".join(c for c in _cased_letters() if not python_knows(c))
 
 
 # --- regex crate classes ----------------------------------------------------
@@ -310,6 +327,8 @@ def _refuse_constant(name: str) -> Any:
 
 def _serde_int(text: str) -> int | float:
     value = int(text)
+    if value == 0 and text.startswith("-"):
+        return -0.0  # serde_json reads ``-0`` as the float -0.0
     if _I64_MIN <= value <= _U64_MAX:
         return value
     return _serde_float(text)
