@@ -638,7 +638,8 @@ def _call_rows(value: str, found: set[str]) -> tuple[str, Any]:
 
 def _argument_rows(calls: list[tuple[str, Any]], found: set[str]) -> None:
     """Equality and serialisation rows: two calls of one tool whose arguments are equal
-    to Python and not to serde_json, or an object and a string holding JSON text."""
+    to Python and not to serde_json (or have two serde_json texts), or an object and a
+    string holding JSON text."""
     by_name: dict[str, list[Any]] = {}
     for name, args in calls:
         by_name.setdefault(name, []).append(args)
@@ -650,8 +651,18 @@ def _argument_rows(calls: list[tuple[str, Any]], found: set[str]) -> None:
             found.add("json_serialisation")
         for i, a in enumerate(objects):
             for b in objects[i + 1 :]:
-                if _python_equal(a, b) and not _serde_equal(a, b):
-                    found.add("json_equality")
+                if _python_equal(a, b):
+                    if not _serde_equal(a, b):
+                        found.add("json_equality")
+                    if _serde_text(a) != _serde_text(b):
+                        found.add("json_serialisation")
+
+
+def _serde_text(value: Any) -> str:
+    try:
+        return rust.serde_to_string(value)
+    except (TypeError, RecursionError):
+        return ""
 
 
 def _json_text(text: str) -> bool:
