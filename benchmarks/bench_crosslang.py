@@ -50,7 +50,9 @@ def first_find(variant: str, seed: int, max_examples: int) -> tuple[int | None, 
     if not cases:
         return (found[0] if found else None), "not shrunk"
     best = min(cases, key=lambda c: (len(c.conversation), len(_text(c.conversation))))
-    return found[0] if found else None, f"{len(best.conversation)} msg, {len(_text(best.conversation))} ch"
+    return found[
+        0
+    ] if found else None, f"{len(best.conversation)} msg, {len(_text(best.conversation))} ch"
 
 
 def _text(conversation: list[dict[str, object]]) -> str:
@@ -78,7 +80,10 @@ def main() -> int:
                 at, size = first_find(variant, seed, args.max_examples)
                 finds.append(str(at) if at is not None else f">{args.max_examples}")
                 sizes.append(size)
-            print(f"| {row.slug} | {variant} | {' / '.join(finds)} | {' / '.join(sizes)} |", flush=True)
+            print(
+                f"| {row.slug} | {variant} | {' / '.join(finds)} | {' / '.join(sizes)} |",
+                flush=True,
+            )
     return 0
 
 

@@ -160,7 +160,7 @@ def _regex_word() -> SearchStrategy[Conversation]:
 
 def _regex_boundary() -> SearchStrategy[Conversation]:
     """An observation wording with a one-sided word character against its edge."""
-    chars = table.hazard_chars_of("regex_b") + table.hazard_chars_of("unicode_version")[:12]
+    chars = table.hazard_chars_of("regex_b")  # newer letters included (word chars to Rust)
     phrases = _short(_tool_phrases(), 30)
     pool = [
         [_msg("function_call", TOOL_NAMES[0]), _msg("observation", text)]
@@ -227,10 +227,12 @@ def _unicode_version() -> SearchStrategy[Conversation]:
 def _regex_digit() -> SearchStrategy[Conversation]:
     """Digits newer than the running Python where a rule reads ``\\d`` (``HTTP/<d>``)."""
     digits = table.hazard_chars_of("regex_d")
+    forms = ("HTTP/{d} {code}", "HTTP/{d}.{d} {code}", "http/1.{d} {code} error", "{code}{d}")
     pool = [
-        [_msg("function_call", TOOL_NAMES[0]), _msg("observation", f"HTTP/{d} {code}")]
+        [_msg("function_call", TOOL_NAMES[0]), _msg("observation", form.format(d=d, code=code))]
         for d in digits
         for code in (401, 429, 503)
+        for form in forms
     ]
     return _conversations(pool)
 
@@ -290,10 +292,25 @@ def _json_equality() -> SearchStrategy[Conversation]:
     runs = []
     for value in (1, 0, 10, 2**53, 2**64, 0.5):
         spellings = spellings_of(value)
-        for other in spellings[1:]:
+        # ``-0`` is an integer to Python's json (0) and a float to serde_json (-0.0): the
+        # parsers already part there (json_parse), before any equality is asked.
+        for other in (s for s in spellings[1:] if s != "-0"):
             a, b = '{"n": ' + spellings[0] + "}", '{"n": ' + other + "}"
+            if not _equal_to_python_only(a, b):
+                continue  # e.g. 2**64 and 2**64.0: one f64 to serde_json as well
             runs.append([f"{TOOL_NAMES[0]}({a})", f"{TOOL_NAMES[0]}({b})", f"{TOOL_NAMES[0]}({a})"])
     return _runs(runs)
+
+
+def _equal_to_python_only(a: str, b: str) -> bool:
+    """Python's ``json`` reads ``a`` and ``b`` as equal values, serde_json as unequal ones."""
+    from strategies.rust_semantics import SerdeError, serde_loads
+
+    try:
+        python_equal = bool(json.loads(a) == json.loads(b))
+        return python_equal and table._serde_key(serde_loads(a)) != table._serde_key(serde_loads(b))
+    except (ValueError, SerdeError):
+        return False
 
 
 def _json_serialisation() -> SearchStrategy[Conversation]:
@@ -316,12 +333,13 @@ def _json_serialisation() -> SearchStrategy[Conversation]:
 def _string_length() -> SearchStrategy[Conversation]:
     """A trigger inside a text of at most 2,000 code points and more than 2,000 bytes."""
     pool = []
-    for char in ("\u00e9", "\u4e2d", "\U0001f600"):
-        width = len(char.encode("utf-8"))
-        for n in (2001 // (2 * width) + 1, 600, 900, 990):
-            text = char * n + " thanks " + char * n
-            if len(text) <= table.LONG_TEXT < len(text.encode("utf-8")):
-                pool.append([_msg("human", text)])
+    for phrase in _short(_human_phrases(), 12)[:8]:
+        for char in ("\u00e9", "\u4e2d", "\U0001f600"):
+            width = len(char.encode("utf-8"))
+            for n in (2001 // (2 * width) + 1, 600, 900, 990):
+                text = char * n + f" {phrase} " + char * n
+                if len(text) <= table.LONG_TEXT < len(text.encode("utf-8")):
+                    pool.append([_msg("human", text)])
     return _conversations(pool)
 
 

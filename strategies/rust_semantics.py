@@ -186,7 +186,9 @@ def to_lowercase(text: str) -> str:
     lowered = text.lower()
     if text.isascii() or all(map(python_knows, text)) and not any(map(_has_new_lower, text)):
         return lowered
-    return "".join(c.lower() if python_knows(c) and not _has_new_lower(c) else _lower_char(c) for c in text)
+    return "".join(
+        c.lower() if python_knows(c) and not _has_new_lower(c) else _lower_char(c) for c in text
+    )
 
 
 @functools.lru_cache(maxsize=65536)

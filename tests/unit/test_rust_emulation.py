@@ -220,8 +220,7 @@ def serde_answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     shutil.copytree(PROBE / "serde", work / "serde")
     (work / "serde" / ".cargo").mkdir()
     (work / "serde" / ".cargo" / "config.toml").write_text(
-        '[source.crates-io]\nreplace-with = "debian"\n'
-        f'[source.debian]\ndirectory = "{registry}"\n'
+        f'[source.crates-io]\nreplace-with = "debian"\n[source.debian]\ndirectory = "{registry}"\n'
     )
     subprocess.run(
         [cargo, "build", "--offline", "--release", "-q"],
