@@ -10,6 +10,8 @@ needs) does not import Hypothesis.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - names for type checkers and readers
@@ -76,3 +78,20 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted([*globals(), *_HOMES])
+
+
+class _Package(types.ModuleType):
+    """Keeps a public name bound to the function, not to the submodule of the same name.
+
+    Importing ``strategies.conversations`` binds the package attribute
+    ``conversations`` to that submodule; the eager package rebound it to the
+    function right after, and this does the same as the binding happens.
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _HOMES.get(name) == value.__name__:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
