@@ -18,11 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from fuzz.engine.targets import parse_target  # noqa: E402 - after the path fix
-from fuzz.examples.variants import SHOWS_AS, VARIANTS  # noqa: E402
-from fuzz.search.campaign import Campaign, CampaignSettings  # noqa: E402
-from fuzz.search.events import BatchCompared, DivergenceFound, Event  # noqa: E402
-from strategies.crosslang import ROWS  # noqa: E402
+from fuzz.engine.targets import parse_target
+from fuzz.examples.variants import SHOWS_AS, VARIANTS
+from fuzz.search.campaign import Campaign, CampaignSettings
+from fuzz.search.events import BatchCompared, DivergenceFound, Event
+from strategies.crosslang import ROWS
 
 REFERENCE = "py:fuzz.examples.analyzer:ExampleAnalyzer"
 

@@ -15,30 +15,25 @@ import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover - names for type checkers and readers
-    from strategies.conversations import (
-        batches,
-        boundary_conversations,
-        conversations,
-        messages,
-    )
-    from strategies.crosslang_hazards import crosslang_conversations
-    from strategies.hazards import (
-        hazard_chars,
-        hazard_mutations,
-        hazard_texts,
-        json_hazard_texts,
-        json_number_spellings,
-        json_spellings,
-    )
-    from strategies.ladders import quality_ladders
-    from strategies.text import filler_texts, trigger_texts
-    from strategies.tool_traces import (
-        Conversation,
-        Message,
-        observations,
-        tool_calls,
-        tool_traces,
-    )
+    from strategies.conversations import batches as batches
+    from strategies.conversations import boundary_conversations as boundary_conversations
+    from strategies.conversations import conversations as conversations
+    from strategies.conversations import messages as messages
+    from strategies.crosslang_hazards import crosslang_conversations as crosslang_conversations
+    from strategies.hazards import hazard_chars as hazard_chars
+    from strategies.hazards import hazard_mutations as hazard_mutations
+    from strategies.hazards import hazard_texts as hazard_texts
+    from strategies.hazards import json_hazard_texts as json_hazard_texts
+    from strategies.hazards import json_number_spellings as json_number_spellings
+    from strategies.hazards import json_spellings as json_spellings
+    from strategies.ladders import quality_ladders as quality_ladders
+    from strategies.text import filler_texts as filler_texts
+    from strategies.text import trigger_texts as trigger_texts
+    from strategies.tool_traces import Conversation as Conversation
+    from strategies.tool_traces import Message as Message
+    from strategies.tool_traces import observations as observations
+    from strategies.tool_traces import tool_calls as tool_calls
+    from strategies.tool_traces import tool_traces as tool_traces
 
 #: Public name -> the module that defines it.
 _HOMES: dict[str, str] = {

@@ -32,10 +32,7 @@ import attrs
 import strategies.rust_semantics as rust
 
 #: Similarity, ratio and efficiency thresholds a detector may compare against.
-THRESHOLDS: Final[tuple[float, ...]] = tuple(round(0.05 * k, 2) for k in range(1, 20)) + (
-    1 / 3,
-    2 / 3,
-)
+THRESHOLDS: Final[tuple[float, ...]] = (*(round(0.05 * k, 2) for k in range(1, 20)), 1 / 3, 2 / 3)
 #: Largest denominator of the ratios tried against ``THRESHOLDS`` (token and turn counts).
 MAX_DENOMINATOR: Final = 20
 #: How long a ``human``/``gpt`` text may be before it is shortened (code points).

@@ -42,7 +42,7 @@ _U64_MAX: Final = 2**64 - 1
 _I64_MIN: Final = -(2**63)
 
 
-class RustPanic(Exception):  # noqa: N818 - named after what it stands for
+class RustPanic(Exception):
     """What a Rust ``panic!`` is in the emulation (e.g. slicing inside a character)."""
 
 
@@ -184,7 +184,7 @@ def to_lowercase(text: str) -> str:
     """Rust ``str::to_lowercase``: Python's ``str.lower`` (the same full mapping, final
     sigma included) plus the pairs added after the running Python's Unicode version."""
     lowered = text.lower()
-    if text.isascii() or all(map(python_knows, text)) and not any(map(_has_new_lower, text)):
+    if text.isascii() or (all(map(python_knows, text)) and not any(map(_has_new_lower, text))):
         return lowered
     return "".join(
         c.lower() if python_knows(c) and not _has_new_lower(c) else _lower_char(c) for c in text
@@ -446,7 +446,7 @@ def ryu_format(value: float) -> str:
     digits, exponent = _shortest_digits(abs(value))
     length = len(digits)
     kk = length + exponent  # the decimal point sits after kk digits
-    if 0 <= exponent and kk <= 16:
+    if exponent >= 0 and kk <= 16:
         return f"{sign}{digits}{'0' * exponent}.0"
     if 0 < kk <= 16:
         return f"{sign}{digits[:kk]}.{digits[kk:]}"

@@ -1043,15 +1043,16 @@ class ExampleAnalyzer:
                 for key in _deletions(word):
                     fuzzy.setdefault(key, set()).add(word)
 
-        space, word, boundary = self.regex_space(), self.regex_word(), self.regex_boundary()
+        space, word_class, boundary = self.regex_space(), self.regex_word(), self.regex_boundary()
+        as_written = space is None and word_class is None and boundary is None
 
         def rewrite(pattern: str) -> str:
-            if space is None and word is None and boundary is None:
+            if as_written:
                 return pattern
-            return _rewrite_classes(pattern, space=space, word=word, boundary=boundary)
+            return _rewrite_classes(pattern, space=space, word=word_class, boundary=boundary)
 
         def compile_rule(pattern: str) -> _Searcher:
-            if space is None and word is None and boundary is None:
+            if as_written:
                 return re.compile(pattern)
             # Rewritten rules carry classes of thousands of ranges (tens of ms to
             # compile each): compiled when the literal-run gate first lets one run.

@@ -451,10 +451,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     data = sys.stdin.buffer.read()
     try:
-        if not args.strict:
-            result = replay(data, analyzer)
-        else:
-            result = replay_strict(data, analyzer)
+        result = replay_strict(data, analyzer) if args.strict else replay(data, analyzer)
     except UnreadableInput as exc:
         print(f"signals-example-replay: {exc}", file=sys.stderr)
         return 1

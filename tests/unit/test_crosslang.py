@@ -108,7 +108,7 @@ def test_hazard_characters_belong_to_their_row(slug: str) -> None:
     chars = table.hazard_chars_of(slug)
     assert chars
     delta = CHARACTER_ROWS[slug]().both
-    assert set(chars) <= delta or slug == "alphabetic" and set(chars) <= delta
+    assert set(chars) <= delta
 
 
 def test_json_disagreement_names_the_side() -> None:

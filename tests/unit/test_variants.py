@@ -132,8 +132,8 @@ CASES: dict[str, tuple[list[Conversation], Conversation]] = {
     ),
     # cross-language variants: the Rust way of one primitive each
     "rust_trim": (
-        [[raw_call('\x1c{"name": "f", "arguments": {"q": %d}}' % i) for i in range(3)]],
-        [raw_call('\u00a0{"name": "f", "arguments": {"q": %d}}' % i) for i in range(3)],
+        [[raw_call(f'\x1c{{"name": "f", "arguments": {{"q": {i}}}}}') for i in range(3)]],
+        [raw_call(f'\u00a0{{"name": "f", "arguments": {{"q": {i}}}}}') for i in range(3)],
     ),
     "rust_is_alphabetic": (
         [
@@ -144,12 +144,12 @@ CASES: dict[str, tuple[list[Conversation], Conversation]] = {
     ),
     "rust_to_uppercase": ([[human("AB\ua7db AB\ua7db AB\ua7db")]], [human("AB\u00df AB CD")]),
     "rust_regex_space": (
-        [[raw_call('f\x1c({"q": %d})' % i) for i in range(3)]],
-        [raw_call('f\u00a0({"q": %d})' % i) for i in range(3)],
+        [[raw_call(f'f\x1c({{"q": {i}}})') for i in range(3)]],
+        [raw_call(f'f\u00a0({{"q": {i}}})') for i in range(3)],
     ),
     "rust_regex_word": (
-        [[raw_call('f\u0301({"q": %d})' % i) for i in range(3)]],
-        [raw_call('f_1({"q": %d})' % i) for i in range(3)],
+        [[raw_call(f'f\u0301({{"q": {i}}})') for i in range(3)]],
+        [raw_call(f'f_1({{"q": {i}}})') for i in range(3)],
     ),
     "rust_regex_boundary": (
         [[call("f"), obs("timed out\u0301")], [call("f"), obs("timed out\u00b2")]],
@@ -165,15 +165,15 @@ CASES: dict[str, tuple[list[Conversation], Conversation]] = {
     ),
     "serde_json_parse": (
         [
-            [raw_call('{"name": "f", "arguments": {"x": %s}}' % x) for x in ("NaN", "1", "2")],
-            [raw_call('{"name": "f", "arguments": {"x": %s}}' % x) for x in ("1e400", "1", "2")],
+            [raw_call(f'{{"name": "f", "arguments": {{"x": {x}}}}}') for x in ("NaN", "1", "2")],
+            [raw_call(f'{{"name": "f", "arguments": {{"x": {x}}}}}') for x in ("1e400", "1", "2")],
             [
-                raw_call('{"name": "f", "arguments": %s}' % x)
+                raw_call(f'{{"name": "f", "arguments": {x}}}')
                 for x in ("[" * 130 + "]" * 130, "1", "2")
             ],
-            [raw_call('{"name": "f", "arguments": "%s"}' % x) for x in ("\\ud800", "1", "2")],
+            [raw_call(f'{{"name": "f", "arguments": "{x}"}}') for x in ("\\ud800", "1", "2")],
         ],
-        [raw_call('{"name": "f", "arguments": {"x": %s}}' % x) for x in ("1e300", "1", "2")],
+        [raw_call(f'{{"name": "f", "arguments": {{"x": {x}}}}}') for x in ("1e300", "1", "2")],
     ),
     "serde_number_equality": (
         [[raw_call('f({"n": 1})'), raw_call('f({"n": 1.0})'), raw_call('f({"n": 1})')]],
