@@ -150,3 +150,20 @@ def test_strict_replay_against_itself_stays_clean_on_every_row() -> None:
     finished = campaign.run()
     assert campaign.best == {}
     assert finished.tier_a == 0 and finished.conversations >= 25 * 32
+
+
+def test_coverage_command_lists_the_rows_reached(capsys: pytest.CaptureFixture[str]) -> None:
+    """signals-fuzz coverage leaves out the cross-language rows, in the table or in --json."""
+    import json
+
+    from fuzz.cli import main
+
+    target = ["coverage", "--target", REFERENCE, "-n", "60", "--seed", "3"]
+    assert main(target) == 0
+    table_out = capsys.readouterr().out
+    assert "cross-language rows reached" in table_out
+    assert all(row.slug in table_out for row in ROWS)
+    assert main([*target, "--json"]) == 0
+    crosslang = json.loads(capsys.readouterr().out)["crosslang"]
+    assert crosslang["total"] == len(ROWS) and crosslang["conversations"] == 60
+    assert sum(r["count"] for r in crosslang["rows"].values()) > 0
