@@ -30,6 +30,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Final
 
+import attrs
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
@@ -356,6 +357,72 @@ def _string_slicing() -> SearchStrategy[Conversation]:
                 if 0x80 <= data[table.SNIPPET] < 0xC0:
                     pool.append([_msg("human", text)])
     return _conversations(pool)
+
+
+# --- mutations of other texts (harvested patterns) ------------------------------
+
+
+@attrs.frozen
+class EdgeChar:
+    """Put a row's character against the text's start or end (where ``\\b``, ``\\s*`` and
+    prefix checks look), or against its ``nth`` space-separated word's end."""
+
+    char: str
+    nth: int
+
+    def __call__(self, text: str) -> str:
+        if self.nth == 0:
+            return text + self.char
+        if self.nth == 1:
+            return self.char + text
+        spots = [i for i, c in enumerate(text) if c == " "]
+        if not spots:
+            return text + self.char
+        i = spots[self.nth % len(spots)]
+        return text[:i] + self.char + text[i:]
+
+
+@attrs.frozen
+class FoldSwap:
+    """Replace the ``nth`` occurrence of ``letter`` (either case) by ``char``, which matches
+    it case-insensitively on one side only (``ſ`` for ``s``)."""
+
+    letter: str
+    char: str
+    nth: int
+
+    def __call__(self, text: str) -> str:
+        spots = [i for i, c in enumerate(text) if c.lower() == self.letter]
+        if not spots:
+            return text
+        i = spots[self.nth % len(spots)]
+        return text[:i] + self.char + text[i + 1 :]
+
+
+def crosslang_mutations() -> SearchStrategy[Callable[[str], str]]:
+    """Functions that put a cross-language hazard into any text: a character that is a
+    word character or a space to one side only against its edges or words, or a letter
+    swapped for one that folds to it on one side only. For harvested patterns, whose
+    texts no builder of ours knows; shrinks to the first row's first character at the end."""
+    return _crosslang_mutations()
+
+
+@functools.cache
+def _crosslang_mutations() -> SearchStrategy[Callable[[str], str]]:
+    chars = (
+        table.hazard_chars_of("regex_b")
+        + table.hazard_chars_of("whitespace")
+        + table.hazard_chars_of("unicode_version")[:12]
+    )
+    edges = [EdgeChar(char, nth) for char in chars for nth in (0, 1, 2)]
+    swaps = [
+        FoldSwap(letter, char, nth)
+        for char in table.hazard_chars_of("ignore_case")
+        for letter in "abcdefghijklmnopqrstuvwxyz"
+        if letter in (char.lower(), char.casefold(), char.upper().lower())
+        for nth in (0, 1, 2)
+    ]
+    return st.one_of(st.sampled_from(edges), st.sampled_from(swaps))
 
 
 _BUILDERS: Final[dict[str, Callable[[], SearchStrategy[Conversation]]]] = {

@@ -180,3 +180,14 @@ def test_light_modules_do_not_import_hypothesis() -> None:
         "assert 'regex' not in sys.modules, 'regex imported eagerly'"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@given(st.data())
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+def test_crosslang_mutations_put_a_row_hazard_into_harvested_texts(data: st.DataObject) -> None:
+    """A cross-language mutation of a harvested text leaves no row's hazard in it."""
+    from strategies.crosslang_hazards import crosslang_mutations
+
+    mutate = data.draw(crosslang_mutations())
+    text = data.draw(st.sampled_from(["too many requests", "unknown tool sql_query", "timed out"]))
+    assert table.rows_in([{"from": "observation", "value": mutate(text)}])
