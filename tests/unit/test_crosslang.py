@@ -189,5 +189,5 @@ def test_crosslang_mutations_put_a_row_hazard_into_harvested_texts(data: st.Data
     from strategies.crosslang_hazards import crosslang_mutations
 
     mutate = data.draw(crosslang_mutations())
-    text = data.draw(st.sampled_from(["too many requests", "unknown tool sql_query", "timed out"]))
+    text = data.draw(st.sampled_from(["invalid key: too many requests", "kill sql timed out"]))
     assert table.rows_in([{"from": "observation", "value": mutate(text)}])
