@@ -8,6 +8,11 @@ seed: the batch (example) at which the bug was first seen, and the shrunk case's
 size (messages, characters). Rows without a fixture are listed with the reason.
 
     python benchmarks/bench_crosslang.py [--seeds 1 2 3] [--max-examples 600] [--rows a,b]
+    python benchmarks/bench_crosslang.py --reach 300   # rows reached by a 5-minute campaign
+
+``--reach SECONDS`` instead runs one campaign of the example analyzer against
+itself for that long (nothing to find, so it never stops early) and prints how
+often each row was reached (``CrossLangTracker``) and the conversations compared.
 """
 
 from __future__ import annotations
@@ -59,12 +64,32 @@ def _text(conversation: list[dict[str, object]]) -> str:
     return "".join(str(m.get("value", "")) for m in conversation)
 
 
+def reach(seconds: float, seed: int) -> None:
+    """How often a campaign of ``seconds`` reaches each row."""
+    from fuzz.search.crosslang_coverage import CrossLangTracker
+
+    tracker = CrossLangTracker()
+    campaign = Campaign(
+        parse_target(REFERENCE, timeout=10.0),
+        parse_target(REFERENCE, timeout=10.0),
+        CampaignSettings(seed=seed, budget=seconds),
+        tracker,
+    )
+    finished = campaign.run()
+    print(tracker.coverage().table())
+    print(f"{finished.conversations} conversations in {finished.elapsed:.0f}s (seed {seed})")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--max-examples", type=int, default=600)
     parser.add_argument("--rows", default="", help="comma-separated row slugs (default: all)")
+    parser.add_argument("--reach", type=float, default=None, metavar="SECONDS")
     args = parser.parse_args()
+    if args.reach is not None:
+        reach(args.reach, args.seeds[0])
+        return 0
     wanted = {r for r in args.rows.split(",") if r}
     print(f"| row | variant | first find (seeds {', '.join(map(str, args.seeds))}) | shrunk size |")
     print("| --- | --- | --- | --- |")
