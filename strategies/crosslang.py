@@ -243,8 +243,10 @@ ROW_BY_SLUG: Final[dict[str, Row]] = {row.slug: row for row in ROWS}
 # --- derived character sets -----------------------------------------------------
 
 
-def _scan(pattern: str, *, engine: Any = re) -> frozenset[str]:
-    """Every code point a one-character pattern matches, by one C-level scan."""
+def scan_code_points(pattern: str, *, engine: Any = re) -> frozenset[str]:
+    """Every code point a one-character pattern matches, by one C-level scan of all code
+    points (``engine``: ``re`` for Python's classes, ``rust_semantics.unicode_regex()`` for
+    Unicode properties)."""
     return frozenset("".join(engine.findall(f"(?:{pattern})+", rust.all_code_points())))
 
 
@@ -270,25 +272,25 @@ class Delta:
 @functools.cache
 def whitespace_delta() -> Delta:
     """``str.isspace`` (= ``re``'s ``\\s``) against ``White_Space``."""
-    python = _scan(r"\s")
-    rust_side = _scan(r"\p{White_Space}", engine=rust._regex())
+    python = scan_code_points(r"\s")
+    rust_side = scan_code_points(r"\p{White_Space}", engine=rust.unicode_regex())
     return Delta(python - rust_side, rust_side - python)
 
 
 @functools.cache
 def alphabetic_delta() -> Delta:
     """``str.isalpha`` against ``Alphabetic``."""
-    python = frozenset(c for c in _scan(r"\w") if c.isalpha())  # every letter is in \w
-    rust_side = _scan(r"\p{Alphabetic}", engine=rust._regex())
+    python = frozenset(c for c in scan_code_points(r"\w") if c.isalpha())  # every letter is in \w
+    rust_side = scan_code_points(r"\p{Alphabetic}", engine=rust.unicode_regex())
     return Delta(python - rust_side, rust_side - python)
 
 
 @functools.cache
 def case_check_delta() -> Delta:
     """``str.isupper``/``islower`` against ``Uppercase``/``Lowercase`` (either property)."""
-    engine = rust._regex()
-    cased = _scan(r"[\p{Uppercase}\p{Lowercase}]", engine=engine) | frozenset(
-        c for c in _scan(r"\w") if c.isupper() or c.islower()
+    engine = rust.unicode_regex()
+    cased = scan_code_points(r"[\p{Uppercase}\p{Lowercase}]", engine=engine) | frozenset(
+        c for c in scan_code_points(r"\w") if c.isupper() or c.islower()
     )
     differ = frozenset(
         c
@@ -317,16 +319,16 @@ def case_mapping_delta() -> Delta:
 @functools.cache
 def regex_word_delta() -> Delta:
     """``re``'s ``\\w`` against the crate's ``\\w``."""
-    python = _scan(r"\w")
-    rust_side = _scan(rust.RUST_WORD_CLASS, engine=rust._regex())
+    python = scan_code_points(r"\w")
+    rust_side = scan_code_points(rust.RUST_WORD_CLASS, engine=rust.unicode_regex())
     return Delta(python - rust_side, rust_side - python)
 
 
 @functools.cache
 def regex_digit_delta() -> Delta:
     """``re``'s ``\\d`` against the crate's ``\\d`` (Nd)."""
-    python = _scan(r"\d")
-    rust_side = _scan(rust.RUST_DIGIT_CLASS, engine=rust._regex())
+    python = scan_code_points(r"\d")
+    rust_side = scan_code_points(rust.RUST_DIGIT_CLASS, engine=rust.unicode_regex())
     return Delta(python - rust_side, rust_side - python)
 
 
@@ -362,7 +364,7 @@ def _lowers_to(letter: str) -> set[str]:
 def _casefold_index() -> dict[str, tuple[str, ...]]:
     """ASCII letter -> non-ASCII characters whose case folding is that letter."""
     out: dict[str, list[str]] = {}
-    for char in _scan(r"\w"):
+    for char in scan_code_points(r"\w"):
         if not char.isascii():
             folded = char.casefold()
             if len(folded) == 1 and folded.isascii():
@@ -373,7 +375,7 @@ def _casefold_index() -> dict[str, tuple[str, ...]]:
 @functools.cache
 def _lower_index() -> dict[str, tuple[str, ...]]:
     out: dict[str, list[str]] = {}
-    for char in _scan(r"\w"):
+    for char in scan_code_points(r"\w"):
         if not char.isascii():
             lowered = char.lower()
             if len(lowered) == 1 and lowered.isascii():
@@ -682,18 +684,20 @@ def _python_equal(a: Any, b: Any) -> bool:
 
 
 def _serde_equal(a: Any, b: Any) -> bool:
-    return _serde_key(a) == _serde_key(b)
+    return serde_value_key(a) == serde_value_key(b)
 
 
-def _serde_key(value: Any) -> Any:
+def serde_value_key(value: Any) -> Any:
+    """A hashable key under which two parsed JSON values are equal iff serde_json's
+    ``Value`` equality says so (numbers through ``serde_number_key``)."""
     if isinstance(value, bool) or value is None or isinstance(value, str):
         return ("v", value)
     if isinstance(value, int | float):
         return rust.serde_number_key(value)
     if isinstance(value, list):
-        return ("a", tuple(_serde_key(v) for v in value))
+        return ("a", tuple(serde_value_key(v) for v in value))
     if isinstance(value, dict):
-        return ("o", tuple(sorted((k, _serde_key(v)) for k, v in value.items())))
+        return ("o", tuple(sorted((k, serde_value_key(v)) for k, v in value.items())))
     return ("?", repr(value))
 
 

@@ -309,7 +309,9 @@ def _equal_to_python_only(a: str, b: str) -> bool:
 
     try:
         python_equal = bool(json.loads(a) == json.loads(b))
-        return python_equal and table._serde_key(serde_loads(a)) != table._serde_key(serde_loads(b))
+        return python_equal and table.serde_value_key(serde_loads(a)) != table.serde_value_key(
+            serde_loads(b)
+        )
     except (ValueError, SerdeError):
         return False
 

@@ -54,8 +54,9 @@ class SerdeError(ValueError):
 
 
 @functools.cache
-def _regex() -> Any:
-    """The ``regex`` package (imported on first use: it costs start-up time)."""
+def unicode_regex() -> Any:
+    """The ``regex`` package, whose ``\\p{...}`` classes follow a current Unicode version
+    (imported on first use: it costs start-up time)."""
     import regex
 
     return regex
@@ -64,7 +65,7 @@ def _regex() -> Any:
 @functools.cache
 def _property(name: str) -> Any:
     """A compiled one-character matcher of a Unicode property, e.g. ``White_Space``."""
-    return _regex().compile(rf"\p{{{name}}}")
+    return unicode_regex().compile(rf"\p{{{name}}}")
 
 
 def has_property(char: str, name: str) -> bool:
@@ -103,7 +104,9 @@ def class_ranges(pattern: str) -> str:
 
 @functools.cache
 def _class_ranges(pattern: str) -> str:
-    chars = sorted({ord(c) for c in "".join(_regex().findall(pattern + "+", _all_code_points()))})
+    chars = sorted(
+        {ord(c) for c in "".join(unicode_regex().findall(pattern + "+", _all_code_points()))}
+    )
     parts: list[str] = []
     start = prev = -2
     for code in [*chars, -1]:
@@ -213,7 +216,7 @@ def _case_partner(char: str, wanted: str) -> str:
     added to Unicode since Python 3.11's version 14 is a plain one-to-one pair,
     which the Rust probe test checks.
     """
-    regex = _regex()
+    regex = unicode_regex()
     partners = regex.findall(r"(?i)" + regex.escape(char), _cased_letters())
     for other in partners:
         if other != char and _has(wanted, other):
@@ -224,7 +227,7 @@ def _case_partner(char: str, wanted: str) -> str:
 @functools.cache
 def _cased_letters() -> str:
     """Every code point with the Uppercase or Lowercase property (where partners are searched)."""
-    return "".join(_regex().findall(r"[\p{Uppercase}\p{Lowercase}]", _all_code_points()))
+    return "".join(unicode_regex().findall(r"[\p{Uppercase}\p{Lowercase}]", _all_code_points()))
 
 
 def new_cased_letters() -> str:
@@ -254,7 +257,7 @@ def _rust_word(char: str) -> bool:
 
 @functools.cache
 def _property_class(pattern: str) -> Any:
-    return _regex().compile(pattern)
+    return unicode_regex().compile(pattern)
 
 
 def simple_fold(char: str) -> str:

@@ -29,8 +29,8 @@ import strategies.rust_semantics as rust
 PROBE = Path(__file__).resolve().parents[1] / "fixtures" / "rust_probe"
 
 
-def _scan(pattern: str) -> frozenset[str]:
-    return table._scan(pattern, engine=rust._regex())
+def scan_code_points(pattern: str) -> frozenset[str]:
+    return table.scan_code_points(pattern, engine=rust.unicode_regex())
 
 
 # --- the std probe --------------------------------------------------------------
@@ -79,7 +79,7 @@ def test_char_predicates_match_rust_std(
 ) -> None:
     """The emulated char predicate disagrees with Rust on a character Python knows."""
     real = frozenset(c for c, flags in _chars(probe_lines) if flags[column] == "1")
-    emulated = _scan(pattern)
+    emulated = scan_code_points(pattern)
     differ = real ^ emulated
     assert all(not rust.python_knows(c) for c in differ), sorted(differ)[:10]
     # The per-character functions say what the scan says (a random sample).
@@ -158,7 +158,7 @@ def _crate_set(regex_rs: object, pattern: str) -> frozenset[str]:
 def test_regex_classes_match_the_crate(regex_rs: object, crate: str, emulated: str) -> None:
     """The emulated \\s \\w \\d classes disagree with the regex crate on a character Python
     knows (the crate bundles its own, older Unicode tables)."""
-    differ = _crate_set(regex_rs, crate) ^ _scan(emulated)
+    differ = _crate_set(regex_rs, crate) ^ scan_code_points(emulated)
     assert all(not rust.python_knows(c) for c in differ), sorted(differ)[:10]
 
 
