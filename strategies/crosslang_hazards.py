@@ -102,8 +102,9 @@ def _tool_phrases() -> tuple[str, ...]:
 
 @functools.cache
 def _human_phrases() -> tuple[str, ...]:
+    """Gratitude and quit phrases: single-message triggers of the human detectors."""
     return lexicon_phrases(
-        [t for t in ("interaction.satisfaction.gratitude", "interaction.disengagement.quit")],
+        ["interaction.satisfaction.gratitude", "interaction.disengagement.quit"],
         near_misses=False,
     )
 
