@@ -306,7 +306,9 @@ def serde_loads(text: str) -> Any:
     ``u64``/``i64`` as ``f64`` (without its ``arbitrary_precision`` feature),
     and, like Python, keeps the last of duplicate keys in a ``Value``.
     """
-    if _max_depth(text) >= SERDE_DEPTH_LIMIT:
+    if text.count("[") + text.count("{") >= SERDE_DEPTH_LIMIT and (
+        _max_depth(text) >= SERDE_DEPTH_LIMIT
+    ):
         raise SerdeError("recursion limit exceeded")
     try:
         value = json.loads(
@@ -321,7 +323,7 @@ def serde_loads(text: str) -> Any:
         raise
     except ValueError as exc:
         raise SerdeError(str(exc)) from None
-    if _has_surrogate(value):
+    if ("\\u" in text or not _encodable(text)) and _has_surrogate(value):
         raise SerdeError("lone leading surrogate in hex escape")
     return value
 
@@ -368,6 +370,15 @@ def _max_depth(text: str) -> int:
     return deepest
 
 
+def _encodable(text: str) -> bool:
+    """Whether ``text`` is valid UTF-8 material (no lone surrogate code point)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _has_surrogate(value: Any) -> bool:
     stack = [value]
     while stack:
@@ -392,7 +403,10 @@ def serde_number_key(value: int | float) -> Hashable:
     """
     if isinstance(value, int) and _I64_MIN <= value <= _U64_MAX:
         return ("int", value)
-    return ("float", float(value))
+    try:
+        return ("float", float(value))
+    except OverflowError:  # past f64: serde_json refuses to read it at all
+        return ("out of range", value)
 
 
 def serde_to_string(value: Any) -> str:
