@@ -81,7 +81,13 @@ def _msg(role: str, value: str) -> Message:
 
 
 def _call_json(name: str, arguments: str) -> str:
-    return '{"name": ' + json.dumps(name) + ', "arguments": ' + arguments + "}"
+    """A call object in compact JSON (what is left after shrinking is mostly the hazard)."""
+    return '{"name":' + json.dumps(name) + ',"arguments":' + arguments + "}"
+
+
+def _args(i: int) -> str:
+    """The ``i``-th of a run's changing argument objects, compact."""
+    return '{"q":' + str(i) + "}"
 
 
 def _runs(values: list[list[str]]) -> SearchStrategy[Conversation]:
@@ -120,7 +126,7 @@ def _whitespace() -> SearchStrategy[Conversation]:
     """A Python-only space ahead of a call's ``{``, and between trigger words."""
     spaces = table.hazard_chars_of("whitespace")
     runs = [
-        [space + _call_json(tool, json.dumps({"q": i})) for i in range(3)]
+        [space + _call_json(tool, _args(i)) for i in range(3)]
         for space in spaces
         for tool in TOOL_NAMES[:3]
     ]
@@ -142,7 +148,7 @@ def _regex_space() -> SearchStrategy[Conversation]:
     """``name<space>({...})``: call syntax to ``re``'s ``\\s`` only."""
     spaces = table.hazard_chars_of("regex_s")
     runs = [
-        [f"{tool}{space}({json.dumps({'q': i})})" for i in range(3)]
+        [f"{tool}{space}({_args(i)})" for i in range(3)]
         for space in spaces
         for tool in TOOL_NAMES[:3]
     ]
@@ -153,9 +159,7 @@ def _regex_word() -> SearchStrategy[Conversation]:
     """``name<c>({...})`` with ``c`` a word character to one engine only."""
     chars = table.hazard_chars_of("regex_w")
     runs = [
-        [f"{tool}{char}({json.dumps({'q': i})})" for i in range(3)]
-        for char in chars
-        for tool in TOOL_NAMES[:2]
+        [f"{tool}{char}({_args(i)})" for i in range(3)] for char in chars for tool in TOOL_NAMES[:2]
     ]
     return _runs(runs)
 
@@ -222,7 +226,7 @@ def _unicode_version() -> SearchStrategy[Conversation]:
     pool += [
         [_msg("function_call", TOOL_NAMES[0]), _msg("observation", "timed out" + c)] for c in chars
     ]
-    runs = [[f"{TOOL_NAMES[0]}{c}({json.dumps({'q': i})})" for i in range(3)] for c in chars]
+    runs = [[f"{TOOL_NAMES[0]}{c}({_args(i)})" for i in range(3)] for c in chars]
     return st.one_of(_conversations(pool), _runs(runs))
 
 
@@ -283,7 +287,7 @@ def _json_parse() -> SearchStrategy[Conversation]:
     runs = []
     for hazard in json_parse_hazards():
         for position in range(3):
-            values = [_call_json(TOOL_NAMES[0], json.dumps({"q": i})) for i in range(3)]
+            values = [_call_json(TOOL_NAMES[0], _args(i)) for i in range(3)]
             values[position] = _call_json(TOOL_NAMES[0], hazard)
             runs.append(values)
     return _runs(runs)
