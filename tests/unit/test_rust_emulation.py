@@ -214,7 +214,7 @@ LOSSY_FLOATS = frozenset({"123456789012345680000.0"})
 def serde_answers(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     cargo = shutil.which("cargo") or str(Path.home() / ".cargo" / "bin" / "cargo")
     registry = Path("/usr/share/cargo/registry")
-    if not Path(cargo).exists() or not (registry / "serde_json-1.0.87").exists():
+    if not Path(cargo).exists() or not any(registry.glob("serde_json-1.*")):
         pytest.skip("no cargo or no librust-serde-json-dev: a real serde_json cannot be built")
     work = tmp_path_factory.mktemp("serde")
     shutil.copytree(PROBE / "serde", work / "serde")
