@@ -115,9 +115,7 @@ def test_final_sigma_and_special_casing_match_rust_std(probe_lines: list[str]) -
     """str::to_lowercase parts from Python's lower on final sigma or SpecialCasing."""
     lowered = [line.split(" ", 1)[1] for line in probe_lines if line.startswith("lower ")]
     texts = ["ΑΣ ΑΣΑ Σ ὈΔΥΣΣΕΎΣ", "İSTANBUL ǅ ẞ"]
-    assert [_decode(h.replace(".20.", ".20.")) for h in lowered] == [
-        rust.to_lowercase(t) for t in texts
-    ]
+    assert [_decode(h) for h in lowered] == [rust.to_lowercase(t) for t in texts]
 
 
 @pytest.mark.slow
