@@ -812,6 +812,7 @@ def _coverage(args: argparse.Namespace, args_list: Sequence[str]) -> int:
     import json
 
     from fuzz.search.coverage import generate_conversations, measure_coverage
+    from fuzz.search.crosslang_coverage import CrossLangTracker
     from fuzz.search.harvest import harvest
     from fuzz.search.inputs import campaign_conversations
     from fuzz.search.patterns import PatternTracker
@@ -825,6 +826,9 @@ def _coverage(args: argparse.Namespace, args_list: Sequence[str]) -> int:
     strategy = campaign_conversations(dictionary=harvested if harvested is not None else ())
     drawn = generate_conversations(args.n, seed, strategy)
     result = measure_coverage(target, drawn)
+    crosslang = CrossLangTracker()
+    for conversation in drawn:
+        crosslang.observe(conversation)
     patterns = None
     if harvested is not None:
         tracker = PatternTracker(harvested)
@@ -833,11 +837,14 @@ def _coverage(args: argparse.Namespace, args_list: Sequence[str]) -> int:
         patterns = tracker.coverage()
     if args.json:
         out = result.to_json(seed, target.identity)
+        out["crosslang"] = crosslang.coverage().to_json()
         if patterns is not None:
             out["patterns"] = patterns.to_json()
         print(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         print(result.table())
+        print()
+        print(crosslang.coverage().table())
         if patterns is not None:
             print()
             print(patterns.table())

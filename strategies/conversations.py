@@ -133,6 +133,7 @@ def conversations(
     odd_weight: float = 0.05,
     boundary_weight: float = 0.1,
     ladder_weight: float = 0.15,
+    crosslang_weight: float = 0.08,
     surrogates: bool = True,
 ) -> SearchStrategy[Conversation]:
     """Conversations of ``min_size``..``max_size`` messages.
@@ -144,8 +145,11 @@ def conversations(
     ``boundary_conversations()`` case (those that fit the size bounds: the
     100-message window edge needs ``max_size >= 101``), ``ladder_weight``
     the chance that it is a ``quality_ladders()`` case (they need
-    ``max_size >= 20``; without them ``excellent`` and ``good`` are rare).
-    The two together must not exceed 1. ``surrogates=False`` keeps lone
+    ``max_size >= 20``; without them ``excellent`` and ``good`` are rare), and
+    ``crosslang_weight`` the chance that it is a ``crosslang_conversations()``
+    case (one row of the cross-language table, 1-3 messages; with ~16 rows, a
+    5-minute campaign tries each row hundreds of times). The three together
+    must not exceed 1. ``surrogates=False`` keeps lone
     surrogates out (see ``strategies.hazards``).
     """
     check_bounds("conversations", min_size, max_size)
@@ -155,23 +159,32 @@ def conversations(
         ("odd_weight", odd_weight),
         ("boundary_weight", boundary_weight),
         ("ladder_weight", ladder_weight),
+        ("crosslang_weight", crosslang_weight),
     ):
         check_weight("conversations", label, value)
-    if boundary_weight + ladder_weight > 1:
+    if boundary_weight + ladder_weight + crosslang_weight > 1:
         raise InvalidArgument(
             f"conversations(boundary_weight={boundary_weight!r}, ladder_weight="
-            f"{ladder_weight!r}): the two must not add up to more than 1"
+            f"{ladder_weight!r}, crosslang_weight={crosslang_weight!r}): the three must "
+            "not add up to more than 1"
         )
     if not isinstance(surrogates, bool):
         raise InvalidArgument(f"conversations(surrogates={surrogates!r}) must be a bool")
     ordinary = _ordinary(min_size, max_size, tool_weight, hazard_weight, odd_weight, surrogates)
     edges = _boundaries(min_size, max_size)
     ladders = sized_ladders(min_size, max_size)
+    crosslang = _crosslang_fitting(min_size, max_size, surrogates)
     # Ordinary first: the shrink target; it takes the weight the others that
     # fit the size bounds leave. Ladders shrink by themselves (each unit drops
     # to absent); edge shapes through ``_thinnable``.
     others = [
-        (w, s) for w, s in ((boundary_weight, edges), (ladder_weight, ladders)) if s is not None
+        (w, s)
+        for w, s in (
+            (boundary_weight, edges),
+            (ladder_weight, ladders),
+            (crosslang_weight, crosslang),
+        )
+        if s is not None and w > 0
     ]
     rest = 1.0
     for weight, _ in others:
@@ -698,6 +711,27 @@ def _severities(params: tuple[tuple[int, str], ...]) -> SearchStrategy[Conversat
         return msgs
 
     return build()
+
+
+@functools.cache
+def _crosslang_fitting(
+    min_size: int, max_size: int | None, surrogates: bool
+) -> SearchStrategy[Conversation] | None:
+    """Cross-language hazard conversations whose size fits (they have 1-3 messages);
+    ``surrogates=False`` leaves out the JSON row, whose hazards include escaped surrogates."""
+    from strategies.crosslang_hazards import GENERATED_ROWS, crosslang_conversations
+
+    rows = [r for r in GENERATED_ROWS if surrogates or r != "json_parse"]
+    base = crosslang_conversations(rows=rows)
+    if max_size is not None and max_size < 3:
+        return None
+    return (
+        base
+        if min_size <= 1
+        else base.filter(lambda c: len(c) >= min_size)
+        if min_size <= 3
+        else None
+    )
 
 
 @functools.cache

@@ -167,9 +167,12 @@ def _harvested_texts(dictionary: Dictionary) -> SearchStrategy[str]:
     """One harvested text, maybe framed in filler, maybe mutated into a near miss."""
     cores = _cores(dictionary)
     frames = st.sampled_from(_FRAMES)
-    near_miss = _maybe(
-        st.lists(hazard_mutations(surrogates=False), min_size=1, max_size=2), NEAR_MISS_SHARE
-    )
+    # Near misses: our Unicode mutations, and (a third of the time) a cross-language
+    # hazard against the pattern's edges or words, where \\b, \\w and (?i) part.
+    from strategies.crosslang_hazards import crosslang_mutations
+
+    mutation = _weighted_mutations(hazard_mutations(surrogates=False), crosslang_mutations())
+    near_miss = _maybe(st.lists(mutation, min_size=1, max_size=2), NEAR_MISS_SHARE)
 
     @st.composite
     def text(draw: st.DrawFn) -> str:
@@ -181,6 +184,14 @@ def _harvested_texts(dictionary: Dictionary) -> SearchStrategy[str]:
         return framed if mutations is None else apply_mutations(framed, mutations)
 
     return text()
+
+
+def _weighted_mutations(
+    ours: SearchStrategy[Callable[[str], str]], crosslang: SearchStrategy[Callable[[str], str]]
+) -> SearchStrategy[Callable[[str], str]]:
+    from strategies.text import _weighted
+
+    return _weighted((2 / 3, ours), (1 / 3, crosslang))
 
 
 def _unit_builders() -> tuple[Callable[[str, int], list[dict[str, str]]], ...]:

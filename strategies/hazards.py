@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import unicodedata
 from collections.abc import Callable
 from typing import Final, TypeAlias
@@ -38,6 +39,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.strategies import SearchStrategy
 
+from strategies.rust_semantics import all_code_points
 from strategies.text import VOCABULARY, _weighted, check_bounds, trigger_texts
 
 #: A text transformation drawn by ``hazard_mutations``.
@@ -48,17 +50,49 @@ JSONValue: TypeAlias = bool | int | float | str | list["JSONValue"] | dict[str, 
 
 # --- characters ---------------------------------------------------------------
 
+
+def _derived_spaces() -> tuple[str, ...]:
+    """Every code point Python's ``str.split()`` splits on but the ASCII space (a superset
+    of Rust's ``White_Space``: U+001C..U+001F are space to Python only), NBSP first (the
+    commonest, so a divergence shrinks to it), then in code point order; and U+FEFF, a
+    space to neither side that BOM strippers and JavaScript's ``trim`` remove."""
+    found = set(re.findall(r"\s", all_code_points())) - {" ", "\u00a0"}
+    return ("\u00a0", *sorted(found), "\ufeff")
+
+
+def _derived_case_chars(per_kind: int = 4) -> tuple[str, ...]:
+    """Letters whose case operations do not map one letter to one letter the same way:
+    lower-casing that expands (``İ``), mapping a non-ASCII letter to ASCII (``ı``, Kelvin
+    ``K``), upper-casing that expands (``ß``, ``ŉ``), folding that expands (``ẞ``) or
+    differs from lower-casing (``ſ``, ``ς``), title-case letters (``ǅ``), and letters
+    whose lower case depends on context (``Σ``). The first ``per_kind`` of each kind, in
+    code point order, derived from the running Python's own tables."""
+    kinds: dict[str, list[str]] = {
+        k: []
+        for k in ("lower expands", "maps to ASCII", "upper expands", "fold expands",
+                  "fold differs", "title case", "context")
+    }  # fmt: skip
+    for char in re.findall(r"[^\W\d_]", all_code_points()):
+        lowered, uppered, folded = char.lower(), char.upper(), char.casefold()
+        kind = (
+            "lower expands" if len(lowered) > 1
+            else "maps to ASCII" if not char.isascii() and (lowered.isascii() or uppered.isascii())
+            else "upper expands" if len(uppered) > 1
+            else "fold expands" if len(folded) > 1
+            else "fold differs" if folded != lowered
+            else "title case" if char.istitle() and not char.isupper()
+            else "context" if ("a" + char).lower()[-1] != lowered
+            else None
+        )  # fmt: skip
+        if kind is not None and len(kinds[kind]) < per_kind:
+            kinds[kind].append(char)
+    return tuple(c for chars in kinds.values() for c in chars)
+
+
 #: Spaces that Python and Rust split differently (NBSP first: the commonest).
-SPACES: Final[tuple[str, ...]] = (
-    "\u00a0", "\u3000", "\u2028", "\u0085", "\u001c", "\u001d", "\u001e", "\u001f",
-    "\ufeff", "\u2029", "\u202f", "\u2009", "\u200a", "\u1680", "\u205f", "\t",
-    "\n", "\r", "\x0b", "\x0c",
-)  # fmt: skip
+SPACES: Final[tuple[str, ...]] = _derived_spaces()
 #: Characters whose case mappings differ between APIs or expand.
-CASE_CHARS: Final[tuple[str, ...]] = (
-    "\u0130", "\u0131", "\u00df", "\u1e9e", "\u017f", "\u212a", "\u212b", "\u03a3",
-    "\u03c2", "\u03c3", "\ufb01", "\u01c5", "\u0149",
-)  # fmt: skip
+CASE_CHARS: Final[tuple[str, ...]] = _derived_case_chars()
 #: Typographic quotes, apostrophes and dashes (the contract maps some to ASCII).
 TYPOGRAPHIC: Final[tuple[str, ...]] = (
     "\u2019", "\u2018", "\u201c", "\u201d", "\u2013", "\u2014", "\u02bc", "\u201a",

@@ -47,8 +47,8 @@ from __future__ import annotations
 import json
 import re
 import string
-from collections.abc import Hashable, Iterable, Sequence
-from typing import Any, Final, NamedTuple
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from typing import Any, Final, NamedTuple, Protocol
 
 #: layer -> category -> leaves. Mirrors ``strategies.signal_types.LAYOUT``
 #: (a unit test keeps them equal); repeated here so the replay program does
@@ -580,6 +580,9 @@ _CONF_OBSERVATION: Final = 0.9
 _CONF_LOOP: Final = 0.85
 _CONF_DRAGGING: Final = 0.8
 
+#: Token-set (Jaccard) similarity at or above which a reply repeats an earlier one.
+_REPETITION_SIMILARITY: Final = 0.8
+
 # Quality score steps (integers, so exact bucket boundaries are reachable).
 _START_SCORE: Final = 50
 _SATISFACTION_GAIN: Final = 10
@@ -693,12 +696,35 @@ class _Tables(NamedTuple):
     run_index: dict[str, tuple[int, ...]]  # literal run -> positions in ``rules`` it gates
     ungated: frozenset[int]  # rules without a literal gate: always tried
     fuzzy_cache: dict[str, tuple[str, ...]]  # token -> fuzzy neighbours, bounded
+    call_head: re.Pattern[str]  # ``name(`` of call syntax, as the regex hooks have it
 
 
 _TABLES: dict[type, _Tables] = {}
 
+
+class _Searcher(Protocol):
+    """What a rule needs of its pattern: ``search``."""
+
+    def search(self, string: str) -> re.Match[str] | None: ...
+
+
+class _LazyPattern:
+    """A pattern compiled on its first ``search``."""
+
+    __slots__ = ("_compiled", "pattern")
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self._compiled: re.Pattern[str] | None = None
+
+    def search(self, string: str) -> re.Match[str] | None:
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern)
+        return self._compiled.search(string)
+
+
 #: One observation-rule alternative: group (0 failure, 1 exhaustion), leaf, pattern.
-_Rule = tuple[int, str, re.Pattern[str]]
+_Rule = tuple[int, str, _Searcher]
 
 
 def _literal_runs(pattern: str) -> frozenset[str]:
@@ -718,33 +744,87 @@ def _literal_runs(pattern: str) -> frozenset[str]:
     return frozenset(r for r in runs if not any(o != r and o in r for o in runs))
 
 
+def _rewrite_classes(
+    pattern: str, *, space: str | None, word: str | None, boundary: str | None
+) -> str:
+    """``pattern`` with ``\\s``/``\\w`` (and ``\\S``/``\\W`` outside classes) replaced by
+    the given class bodies, and ``\\b`` by look-arounds over the ``boundary`` word class
+    (each ``None``: left as written).
+
+    How a variant makes ``re`` match the way another regex engine defines those
+    classes. Escapes are read in pairs, so ``\\\\s`` stays a backslash and an ``s``.
+    """
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\" and i + 1 < len(pattern):
+            pair = pattern[i : i + 2]
+            letter = pattern[i + 1]
+            body = {"s": space, "w": word, "S": space, "W": word}.get(letter)
+            if body is not None and (letter.islower() or not in_class):
+                negated = "^" if letter.isupper() else ""
+                out.append(body if in_class else f"[{negated}{body}]")
+            elif letter == "b" and not in_class and boundary is not None:
+                wc = f"[{boundary}]"
+                out.append(f"(?:(?<={wc})(?!{wc})|(?<!{wc})(?={wc}))")
+            else:
+                out.append(pair)
+            i += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+            out.append(char)
+            if pattern[i + 1 : i + 2] == "^":
+                out.append("^")
+                i += 1
+            if pattern[i + 1 : i + 2] == "]":  # a leading ] is a member
+                out.append("]")
+                i += 1
+        elif char == "]" and in_class:
+            in_class = False
+            out.append(char)
+        else:
+            out.append(char)
+        i += 1
+    return "".join(out)
+
+
 def _deletions(token: str) -> Iterable[str]:
     """Every string one character shorter than ``token`` (symmetric-delete fuzzy index)."""
     return (token[:i] + token[i + 1 :] for i in range(len(token)))
 
 
-def _canonical(value: Any) -> Hashable:
-    """A hashable form of parsed JSON in which equal JSON values are equal.
-
-    Object key order does not matter; ``1`` and ``1.0`` are the same number
-    but ``true`` is not ``1``; NaN equals NaN so a retried NaN is still a retry.
-    """
-    if isinstance(value, bool):
-        return ("b", value)
-    if isinstance(value, int):
-        return ("n", value)
+def _number_key(value: int | float) -> Hashable:
+    """Python's number equality: ``1 == 1.0``; NaN equals NaN so a retried NaN is a retry."""
     if isinstance(value, float):
         if value != value:
             return ("nan",)
         if value.is_integer():
             return ("n", int(value))
-        return ("n", value)
+    return ("n", value)
+
+
+def _canonical(value: Any, number_key: Callable[[int | float], Hashable] = _number_key) -> Hashable:
+    """A hashable form of parsed JSON in which equal JSON values are equal.
+
+    Object key order does not matter; numbers compare through ``number_key``
+    (by default ``1`` and ``1.0`` are the same number); ``true`` is not ``1``.
+    """
+    if isinstance(value, bool):
+        return ("b", value)
+    if isinstance(value, int | float):
+        return number_key(value)
     if isinstance(value, str):
         return ("s", value)
     if isinstance(value, dict):
-        return ("o", tuple(sorted((str(k), _canonical(v)) for k, v in value.items())))
+        return (
+            "o",
+            tuple(sorted((str(k), _canonical(v, number_key)) for k, v in value.items())),
+        )
     if isinstance(value, list):
-        return ("a", tuple(_canonical(v) for v in value))
+        return ("a", tuple(_canonical(v, number_key) for v in value))
     return ("z",)
 
 
@@ -782,11 +862,6 @@ def _to_text(value: Any) -> str:
             return str(value)
         except Exception:  # a pathological __str__; never let it reach the caller
             return ""
-
-
-def _clip(text: str) -> str:
-    """A snippet: the first characters of a text."""
-    return text[:_SNIPPET_CHARS]
 
 
 # --- the analyzer ------------------------------------------------------------
@@ -836,6 +911,30 @@ class ExampleAnalyzer:
         lowered = self.lowercase(text.translate(_TYPOGRAPHIC))
         return [token for raw in self.split_whitespace(lowered) if (token := raw.strip(_PUNCT))]
 
+    def strip(self, text: str) -> str:
+        """Whitespace off both ends, as Python's ``str.strip()`` defines whitespace."""
+        return text.strip()
+
+    def uppercase(self, text: str) -> str:
+        """Full Unicode upper-casing (Python's tables)."""
+        return text.upper()
+
+    def is_alpha(self, char: str) -> bool:
+        """Whether one character is a letter, as Python's ``str.isalpha`` says."""
+        return char.isalpha()
+
+    def clip(self, text: str) -> str:
+        """A snippet: the first characters of a text (code points)."""
+        return text[:_SNIPPET_CHARS]
+
+    def at_least(self, value: float, threshold: float) -> bool:
+        """``value >= threshold`` in ``float`` (64-bit) arithmetic."""
+        return value >= threshold
+
+    def case_fold(self, text: str) -> str:
+        """Observation text as the lower-case rules see it: lower-cased (``lowercase``)."""
+        return self.lowercase(text)
+
     def normalize_text(self, text: str) -> str:
         """The normalised text: tokens joined by single spaces."""
         return " ".join(self.tokenize(text))
@@ -848,14 +947,46 @@ class ExampleAnalyzer:
 
     def split_call_syntax(self, text: str) -> tuple[str, str] | None:
         """``name(args)`` -> ``(name, args)``; ``None`` when the text is not in that form."""
-        head = _CALL_HEAD.match(text)
+        head = self._tables.call_head.match(text)
         if head is None or not text.endswith(")"):
             return None
         return head.group(1), text[head.end() : -1]
 
     def args_key(self, args: Any) -> Hashable:
         """Equality key of parsed JSON arguments: equal values, equal keys."""
-        return _canonical(args)
+        return _canonical(args, self.number_key)
+
+    def number_key(self, value: int | float) -> Hashable:
+        """Equality key of one JSON number in arguments: Python's ``==`` (``1 == 1.0``)."""
+        return _number_key(value)
+
+    def argument_key(self, args: Any) -> Hashable:
+        """Equality key of a call's arguments as found: strings compare as raw text
+        (the contract), parsed values through ``args_key``."""
+        if args is None:
+            return ("none",)
+        if isinstance(args, str):
+            return ("raw", args)
+        try:
+            return self.args_key(args)
+        except RecursionError:
+            return ("deep",)
+
+    def parse_json(self, text: str) -> Any:
+        """Python's ``json.loads``; ``ValueError`` or ``RecursionError`` when it refuses."""
+        return json.loads(text)
+
+    def regex_space(self) -> str | None:
+        """What ``\\s`` in rule patterns becomes (a class body), or ``None``: as written."""
+        return None
+
+    def regex_word(self) -> str | None:
+        """What ``\\w`` in rule patterns becomes (a class body), or ``None``: as written."""
+        return None
+
+    def regex_boundary(self) -> str | None:
+        """The word class (a class body) ``\\b`` is judged by, or ``None``: ``re``'s ``\\b``."""
+        return None
 
     def failure_rules(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
         """Failure leaves and their wordings, in priority order."""
@@ -912,6 +1043,21 @@ class ExampleAnalyzer:
                 for key in _deletions(word):
                     fuzzy.setdefault(key, set()).add(word)
 
+        space, word_class, boundary = self.regex_space(), self.regex_word(), self.regex_boundary()
+        as_written = space is None and word_class is None and boundary is None
+
+        def rewrite(pattern: str) -> str:
+            if as_written:
+                return pattern
+            return _rewrite_classes(pattern, space=space, word=word_class, boundary=boundary)
+
+        def compile_rule(pattern: str) -> _Searcher:
+            if as_written:
+                return re.compile(pattern)
+            # Rewritten rules carry classes of thousands of ranges (tens of ms to
+            # compile each): compiled when the literal-run gate first lets one run.
+            return _LazyPattern(rewrite(pattern))
+
         rules: list[_Rule] = []
         run_index: dict[str, list[int]] = {}
         ungated: set[int] = set()
@@ -919,7 +1065,7 @@ class ExampleAnalyzer:
             for leaf, alternatives in leaf_rules:
                 for alternative in alternatives:
                     position = len(rules)
-                    rules.append((group, leaf, re.compile(alternative)))
+                    rules.append((group, leaf, compile_rule(alternative)))
                     runs = _literal_runs(alternative)
                     if not runs:
                         ungated.add(position)
@@ -934,6 +1080,7 @@ class ExampleAnalyzer:
             run_index={run: tuple(positions) for run, positions in sorted(run_index.items())},
             ungated=frozenset(ungated),
             fuzzy_cache={},
+            call_head=re.compile(rewrite(_CALL_HEAD.pattern)),
         )
 
     # ----- matching ----------------------------------------------------------
@@ -998,9 +1145,9 @@ class ExampleAnalyzer:
         for raw in self.split_whitespace(text):
             core = raw.strip(_PUNCT)
             if (
-                core.upper() == core
+                self.uppercase(core) == core
                 and self.lowercase(core) != core
-                and sum(map(str.isalpha, core)) >= 2
+                and sum(map(self.is_alpha, core)) >= 2
             ):
                 run += 1
                 if run >= 3:
@@ -1012,7 +1159,7 @@ class ExampleAnalyzer:
     def classify_observation(self, text: str) -> tuple[tuple[str, str] | None, ...]:
         """(failure leaf, matched text) and (exhaustion leaf, matched text), each or ``None``."""
         tables = self._tables
-        prepared = " ".join(self.split_whitespace(self.lowercase(text.translate(_TYPOGRAPHIC))))
+        prepared = self.case_fold(" ".join(self.split_whitespace(text.translate(_TYPOGRAPHIC))))
         live = set(tables.ungated)
         run_index = tables.run_index
         for run in filter(prepared.__contains__, run_index):  # the scan runs in C
@@ -1030,37 +1177,26 @@ class ExampleAnalyzer:
 
     def parse_call(self, value: str) -> tuple[str, Hashable]:
         """A ``function_call`` value as (tool name, argument key)."""
-        text = value.strip()
+        text = self.strip(value)
         if text.startswith("{"):
             try:
-                obj = json.loads(text)
+                obj = self.parse_json(text)
             except (ValueError, RecursionError):
                 obj = None
             if isinstance(obj, dict):
                 name = obj.get("name", obj.get("function"))
                 if isinstance(name, str):
                     args = obj.get("arguments", obj.get("args"))
-                    return name, self._args_key_or_raw(args)
+                    return name, self.argument_key(args)
         split = self.split_call_syntax(text)
         if split is not None:
             name, arg_text = split
             try:
-                parsed = json.loads(arg_text)
+                parsed = self.parse_json(arg_text)
             except (ValueError, RecursionError):
                 return name, ("raw", arg_text.strip())
-            return name, self._args_key_or_raw(parsed)
+            return name, self.argument_key(parsed)
         return text, ("none",)
-
-    def _args_key_or_raw(self, args: Any) -> Hashable:
-        """Strings compare as raw text (the contract); values through ``args_key``."""
-        if args is None:
-            return ("none",)
-        if isinstance(args, str):
-            return ("raw", args)
-        try:
-            return self.args_key(args)
-        except RecursionError:
-            return ("deep",)
 
     # ----- the analysis ------------------------------------------------------
 
@@ -1092,7 +1228,7 @@ class ExampleAnalyzer:
                         SignalInstance(
                             "interaction.stagnation.dragging",
                             index,
-                            _clip(value),
+                            self.clip(value),
                             _CONF_DRAGGING,
                             {
                                 "total_turns": user_turns,
@@ -1107,7 +1243,7 @@ class ExampleAnalyzer:
                     self._scan_gpt(index, value, recent_gpt, found)
             elif role == "function_call":
                 name, args = self.parse_call(value)
-                calls.append(_Call(index, name, args, _clip(value)))
+                calls.append(_Call(index, name, args, self.clip(value)))
             elif role == "observation" and value:
                 self._scan_observation(index, value, calls, found)
 
@@ -1141,7 +1277,7 @@ class ExampleAnalyzer:
         translated = text.translate(_TYPOGRAPHIC)
         tokens = self.tokenize(translated)  # translating twice is harmless: idempotent
         matches = self.match_phrases(tokens)
-        snippet = _clip(text)
+        snippet = self.clip(text)
         for category, leaf, signal_type in _PHRASE_SIGNALS:
             hit = matches.get(leaf)
             if hit is not None:
@@ -1183,12 +1319,12 @@ class ExampleAnalyzer:
             for earlier_index, earlier in reversed(recent):
                 union = len(words | earlier)
                 similarity = len(words & earlier) / union if union else 0.0
-                if similarity >= 0.8:
+                if self.at_least(similarity, _REPETITION_SIMILARITY):
                     found["stagnation"].append(
                         SignalInstance(
                             "interaction.stagnation.repetition",
                             index,
-                            _clip(text),
+                            self.clip(text),
                             round(similarity, 4),
                             {"compared_to": earlier_index, "similarity": round(similarity, 4)},
                         )
@@ -1214,7 +1350,7 @@ class ExampleAnalyzer:
             "tool_name": call.name if call is not None else None,
             "call_index": call.message_index if call is not None else None,
         }
-        snippet = _clip(value)
+        snippet = self.clip(value)
         if failure is not None:
             leaf, matched = failure
             found["failure"].append(

@@ -14,7 +14,8 @@ run against something without a Rust toolchain. It mimics the port as
 - reports omit the Python-only keys (``quality_score``, ``turn_metrics``)
   and carry each ``confidence`` as a 32-bit float printed as 64-bit;
 - an exception in the analyzer is not caught: the process dies with a
-  traceback and a non-zero status, as a crashing port would.
+  traceback and a non-zero status, as a crashing port would (a ``RustPanic``
+  of a cross-language variant exits 101, as a Rust panic does).
 
 By default lines are read with Python's ``json``, which is more lenient than
 the port: it accepts lone surrogate escapes (``"\\udfff"``), ``NaN`` and
@@ -42,6 +43,7 @@ from typing import Any, Final, NoReturn
 from fuzz.errors import UsageError
 from fuzz.examples.analyzer import ExampleAnalyzer
 from fuzz.examples.variants import VARIANTS, make_analyzer
+from strategies.rust_semantics import RustPanic
 
 #: A ShareGPT conversation, as ``fuzz.engine.targets`` has it (not imported: start-up cost).
 Conversation = list[dict[str, Any]]
@@ -448,14 +450,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"signals-example-replay: {exc}", file=sys.stderr)
         return 2
     data = sys.stdin.buffer.read()
-    if not args.strict:
-        result = replay(data, analyzer)
-    else:
-        try:
-            result = replay_strict(data, analyzer)
-        except UnreadableInput as exc:
-            print(f"signals-example-replay: {exc}", file=sys.stderr)
-            return 1
+    try:
+        result = replay_strict(data, analyzer) if args.strict else replay(data, analyzer)
+    except UnreadableInput as exc:
+        print(f"signals-example-replay: {exc}", file=sys.stderr)
+        return 1
+    except RustPanic as exc:  # a cross-language variant doing what a Rust panic does
+        print(f"thread 'main' panicked: {exc}", file=sys.stderr)
+        return 101
     sys.stdout.buffer.write(result)
     sys.stdout.buffer.flush()
     return 0

@@ -18,6 +18,7 @@ import re
 from collections.abc import Hashable, Sequence
 from typing import Any, Final
 
+import strategies.rust_semantics as rust
 from fuzz.errors import UsageError
 from fuzz.examples.analyzer import _CALL_HEAD, GRPC_AUTH, ExampleAnalyzer, _Call
 
@@ -250,6 +251,182 @@ class ExtraSeparator(ExampleAnalyzer):
     def tokenize(self, text: str) -> list[str]:
         """Tokens of the text with U+200B taken for a space."""
         return super().tokenize(text.replace("\u200b", " "))
+# --- cross-language variants ---------------------------------------------------
+# Each one implements one primitive the way the Rust standard library, the
+# ``regex`` crate or ``serde_json`` does (``strategies.rust_semantics``): a port
+# that is line-for-line faithful and still diverges. ``strategies.crosslang``
+# names the row of the cross-language table each stands for.
+
+
+class RustTrim(ExampleAnalyzer):
+    """Trims a call's text with ``str::trim`` (Unicode ``White_Space``), not ``str.strip``.
+
+    Python's ``strip`` also removes U+001C..U+001F. Shows on: three calls to one
+    tool with changing arguments, the first written ``"\\x1c{...}"``: the faithful
+    side reads JSON and sees parameter drift, here the first is a bare name.
+    """
+
+    def strip(self, text: str) -> str:
+        """Trim ``White_Space`` from both ends, as Rust's ``str::trim``."""
+        start, end = 0, len(text)
+        while start < end and rust.is_whitespace(text[start]):
+            start += 1
+        while end > start and rust.is_whitespace(text[end - 1]):
+            end -= 1
+        return text[start:end]
+
+
+class RustIsAlphabetic(ExampleAnalyzer):
+    """Counts letters with ``char::is_alphabetic`` (``Alphabetic``), not ``str.isalpha``.
+
+    ``Alphabetic`` adds letter numbers (``Ⅻ``) and ``Other_Alphabetic`` marks and
+    symbols (circled ``Ⓐ``). Shows on: "ⒶⒷ ⒶⒷ ⒶⒷ", three ALL-CAPS words here
+    (negative stance), none on the faithful side.
+    """
+
+    def is_alpha(self, char: str) -> bool:
+        """Rust's ``char::is_alphabetic``."""
+        return rust.is_alphabetic(char)
+
+
+class RustToUppercase(ExampleAnalyzer):
+    """Upper-cases with ``str::to_uppercase`` at the Rust side's (newer) Unicode version.
+
+    Python 3.11's tables stop at Unicode 14; a lower-case letter added since
+    (``ꟛ`` U+A7DB, Unicode 16) has no upper case there and does here. Shows on:
+    "ABꟛ ABꟛ ABꟛ", shouting on the faithful side only.
+    """
+
+    def uppercase(self, text: str) -> str:
+        """Rust's ``str::to_uppercase``."""
+        return rust.to_uppercase(text)
+
+
+class RustRegexSpace(ExampleAnalyzer):
+    """Compiles ``\\s`` as the ``regex`` crate defines it (``White_Space``).
+
+    ``re``'s ``\\s`` also matches U+001C..U+001F. Shows on: calls written
+    ``search\\x1c({"q": 1})`` (call syntax on the faithful side, a bare name here).
+    """
+
+    def regex_space(self) -> str | None:
+        """The crate's ``\\s`` class."""
+        return rust.class_ranges(rust.RUST_SPACE_CLASS)
+
+
+class RustRegexWord(ExampleAnalyzer):
+    """Compiles ``\\w`` as the ``regex`` crate defines it (Alphabetic, marks, Nd, Pc,
+    Join_Control).
+
+    ``re``'s ``\\w`` has ``No`` digits (``²``, ``①``) and no combining marks.
+    Shows on: calls written ``search\\u0301({...})`` (a name here, not there).
+    """
+
+    def regex_word(self) -> str | None:
+        """The crate's ``\\w`` class."""
+        return rust.class_ranges(rust.RUST_WORD_CLASS)
+
+
+class RustRegexBoundary(ExampleAnalyzer):
+    """Judges ``\\b`` by the ``regex`` crate's ``\\w``.
+
+    Shows on: an observation "timed out\\u0301" (a boundary after "out" for
+    ``re``, none for the crate) or "timed out²" (the other way round).
+    """
+
+    def regex_boundary(self) -> str | None:
+        """The word class of the crate's ``\\b``."""
+        return rust.class_ranges(rust.RUST_WORD_CLASS)
+
+
+class RustIgnoreCase(ExampleAnalyzer):
+    """Matches observation rules case-insensitively the way ``(?i)`` in the ``regex`` crate
+    does (simple case folding), instead of lower-casing the text first.
+
+    For rules written in lower case, ``(?i)`` matches exactly where the simply
+    folded text matches, which is what this does. Folding and ``str.lower``
+    part on ``ſ`` (folds to ``s``, is already lower case) and ``İ`` (lower-cases
+    to ``i`` + U+0307, has no simple folding). Shows on: "too many requeſts".
+    """
+
+    def case_fold(self, text: str) -> str:
+        """Simple case folding, character by character."""
+        if text.isascii():
+            return text.lower()
+        return "".join(map(rust.simple_fold, text))
+
+
+class F32Threshold(ExampleAnalyzer):
+    """Holds the repetition threshold as an ``f32`` constant (``0.8f32`` is
+    0.800000011920929) and compares the ``f64`` similarity against it.
+
+    Shows on: two replies whose token sets have similarity exactly 4/5 (four
+    shared words out of five): a repetition on the faithful side, none here.
+    """
+
+    def at_least(self, value: float, threshold: float) -> bool:
+        """``value >= threshold as f32 as f64``."""
+        return value >= rust.f32(threshold)
+
+
+class SerdeJsonParse(ExampleAnalyzer):
+    """Parses tool calls with ``serde_json`` rules: no ``NaN``/``Infinity``, no number
+    past ``f64``, no lone surrogate escape, nesting under 128.
+
+    Shows on: three calls to one tool with changing arguments, one of them
+    ``{"name": "f", "arguments": {"x": NaN}}``: parameter drift on the faithful
+    side, a run broken by a bare name here.
+    """
+
+    def parse_json(self, text: str) -> Any:
+        """``serde_json::from_str::<Value>``."""
+        return rust.serde_loads(text)
+
+
+class SerdeNumberEquality(ExampleAnalyzer):
+    """Compares argument numbers as ``serde_json::Value`` does: ``1`` (an integer) and
+    ``1.0`` (a float) differ.
+
+    Shows on: ``f({"n": 1})``, ``f({"n": 1.0})``, ``f({"n": 1})``: a retry on the
+    faithful side, parameter drift here.
+    """
+
+    def number_key(self, value: int | float) -> Hashable:
+        """The ``serde_json::Number`` kind and value."""
+        return rust.serde_number_key(value)
+
+
+class SerdeTextArgs(ExampleAnalyzer):
+    """Keys a call's arguments by their ``serde_json::to_string`` text, so an object and
+    a string holding that exact text are the same arguments.
+
+    Shows on: ``{"arguments": {"q": "a"}}`` then ``{"arguments": "{\\"q\\":\\"a\\"}"}``
+    then the object again: parameter drift on the faithful side, a retry here.
+    """
+
+    def argument_key(self, args: Any) -> Hashable:
+        """Raw text for strings, serde_json's compact text for values."""
+        if args is None:
+            return ("none",)
+        if isinstance(args, str):
+            return ("raw", args)
+        try:
+            return ("raw", rust.serde_to_string(args))
+        except RecursionError:
+            return ("deep",)
+
+
+class RustByteSlice(ExampleAnalyzer):
+    """Cuts snippets with ``&text[..120]``, a byte index: a panic when byte 120 falls
+    inside a character.
+
+    Shows on: a trigger text of more than 120 UTF-8 bytes with a multi-byte
+    character across byte 120 (``RustPanic``; exit 101 through the replay program).
+    """
+
+    def clip(self, text: str) -> str:
+        """The first 120 bytes, or a panic."""
+        return rust.byte_slice_prefix(text, 120)
 
 
 #: Every planted-bug variant by name.
@@ -268,6 +445,18 @@ VARIANTS: Final[dict[str, type[ExampleAnalyzer]]] = {
     "index_shift": IndexShift,
     "lost_alternative": LostAlternative,
     "extra_separator": ExtraSeparator,
+    "rust_trim": RustTrim,
+    "rust_is_alphabetic": RustIsAlphabetic,
+    "rust_to_uppercase": RustToUppercase,
+    "rust_regex_space": RustRegexSpace,
+    "rust_regex_word": RustRegexWord,
+    "rust_regex_boundary": RustRegexBoundary,
+    "rust_ignore_case": RustIgnoreCase,
+    "f32_threshold": F32Threshold,
+    "serde_json_parse": SerdeJsonParse,
+    "serde_number_equality": SerdeNumberEquality,
+    "serde_text_args": SerdeTextArgs,
+    "rust_byte_slice": RustByteSlice,
 }
 
 #: The signature (or its start) each planted bug shows as, when it always shows the same
@@ -286,6 +475,18 @@ SHOWS_AS: Final[dict[str, str]] = {
     "window_off_by_one": "counts: interaction.",
     "lost_alternative": "counts: execution.failure.auth_misuse ref>cand",
     "extra_separator": "counts: interaction.",
+    "rust_trim": "counts: execution.loops.",
+    "rust_is_alphabetic": "counts: interaction.disengagement.negative_stance ref<cand",
+    "rust_to_uppercase": "counts: interaction.disengagement.negative_stance ref>cand",
+    "rust_regex_space": "counts: execution.loops.",
+    "rust_regex_word": "counts: execution.",
+    "rust_regex_boundary": "counts: e",
+    "rust_ignore_case": "counts: e",
+    "f32_threshold": "counts: interaction.stagnation.repetition ref>cand",
+    "serde_json_parse": "counts: execution.loops.",
+    "serde_number_equality": "counts: execution.loops.",
+    "serde_text_args": "counts: execution.loops.",
+    "rust_byte_slice": "crash ",
 }
 
 #: Variants whose bug changes only Tier B fields.

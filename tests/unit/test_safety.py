@@ -227,7 +227,7 @@ def test_a_pickled_corpus_file_is_refused_not_unpickled(tmp_path: Path) -> None:
     marker = tmp_path / "PWNED"
     path = tmp_path / "case.json"
     path.write_bytes(pickle.dumps(_Payload(marker)))
-    with pytest.raises(UsageError, match="is not (JSON|a signals-fuzz case)"):
+    with pytest.raises(UsageError, match=r"is not (JSON|a signals-fuzz case)"):
         load_case(path)
     assert not marker.exists()
 

@@ -139,6 +139,60 @@ CASES: dict[str, tuple[list[Conversation], Conversation]] = {
         ],
         [human("thank you\u00a0so much"), obs("timed\u200bout")],
     ),
+    # cross-language variants: the Rust way of one primitive each
+    "rust_trim": (
+        [[raw_call(f'\x1c{{"name": "f", "arguments": {{"q": {i}}}}}') for i in range(3)]],
+        [raw_call(f'\u00a0{{"name": "f", "arguments": {{"q": {i}}}}}') for i in range(3)],
+    ),
+    "rust_is_alphabetic": (
+        [
+            [human("\u24b6\u24b7 \u24b6\u24b7 \u24b6\u24b7")],
+            [human("\u216b\u216b \u216b\u216b X\u216b")],
+        ],
+        [human("ABC DEF GHI")],
+    ),
+    "rust_to_uppercase": ([[human("AB\ua7db AB\ua7db AB\ua7db")]], [human("AB\u00df AB CD")]),
+    "rust_regex_space": (
+        [[raw_call(f'f\x1c({{"q": {i}}})') for i in range(3)]],
+        [raw_call(f'f\u00a0({{"q": {i}}})') for i in range(3)],
+    ),
+    "rust_regex_word": (
+        [[raw_call(f'f\u0301({{"q": {i}}})') for i in range(3)]],
+        [raw_call(f'f_1({{"q": {i}}})') for i in range(3)],
+    ),
+    "rust_regex_boundary": (
+        [[call("f"), obs("timed out\u0301")], [call("f"), obs("timed out\u00b2")]],
+        [call("f"), obs("timed out!"), obs("timed outs")],
+    ),
+    "rust_ignore_case": (
+        [[call("f"), obs("too many reque\u017fts")]],
+        [call("f"), obs("TOO MANY REQUESTS"), obs("\u212aEY invalid")],
+    ),
+    "f32_threshold": (
+        [[gpt("a b c d"), gpt("a b c d e")], [gpt("a b c d e f g h"), gpt("a b c d e f g h i j")]],
+        [gpt("a b c d e"), gpt("a b c d e")],
+    ),
+    "serde_json_parse": (
+        [
+            [raw_call(f'{{"name": "f", "arguments": {{"x": {x}}}}}') for x in ("NaN", "1", "2")],
+            [raw_call(f'{{"name": "f", "arguments": {{"x": {x}}}}}') for x in ("1e400", "1", "2")],
+            [
+                raw_call(f'{{"name": "f", "arguments": {x}}}')
+                for x in ("[" * 130 + "]" * 130, "1", "2")
+            ],
+            [raw_call(f'{{"name": "f", "arguments": "{x}"}}') for x in ("\\ud800", "1", "2")],
+        ],
+        [raw_call(f'{{"name": "f", "arguments": {{"x": {x}}}}}') for x in ("1e300", "1", "2")],
+    ),
+    "serde_number_equality": (
+        [[raw_call('f({"n": 1})'), raw_call('f({"n": 1.0})'), raw_call('f({"n": 1})')]],
+        [raw_call('f({"n": 1e0})'), raw_call('f({"n": 1.0})'), raw_call('f({"n": 10e-1})')],
+    ),
+    "serde_text_args": (
+        [[call("f", {"q": "a"}), call("f", '{"q":"a"}'), call("f", {"q": "a"})]],
+        [call("f", {"q": "a"}), call("f", '{"q": "a"}'), call("f", {"q": "a"})],
+    ),
+    "rust_byte_slice": ([[human("thanks " + "\u00e9" * 60)]], [human("thanks " + "e" * 200)]),
 }
 
 #: Conversations that touch none of the planted bugs: every variant agrees on them.
@@ -166,7 +220,9 @@ def test_every_variant_has_cases() -> None:
     assert set(CASES) == set(VARIANTS)
 
 
-@pytest.mark.parametrize("name", sorted(set(VARIANTS) - {"crash", "hang"} - TIER_B_VARIANTS))
+@pytest.mark.parametrize(
+    "name", sorted(set(VARIANTS) - {"crash", "hang", "rust_byte_slice"} - TIER_B_VARIANTS)
+)
 def test_tier_a_variant_differs_on_its_case(name: str) -> None:
     """A planted Tier-A bug no longer changes counts or quality on its own input."""
     variant = make_analyzer(name)
@@ -193,6 +249,16 @@ def test_crash_raises_on_orphan_observation() -> None:
 
 
 @pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs SIGALRM")
+def test_rust_byte_slice_panics_inside_a_character() -> None:
+    """Byte slicing inside a character does not panic, or panics at a char boundary."""
+    from strategies.rust_semantics import RustPanic
+
+    variant = make_analyzer("rust_byte_slice")
+    with pytest.raises(RustPanic, match="byte index 120"):
+        variant.analyze(CASES["rust_byte_slice"][0][0])
+    variant.analyze([human("thanks e" + "\u00e9" * 60)])  # byte 120 starts a character
+
+
 def test_hang_loops_until_interrupted() -> None:
     """The hang variant stopped hanging on `name(`, or cannot be interrupted by SIGALRM."""
     assert threading.current_thread() is threading.main_thread()
