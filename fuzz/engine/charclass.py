@@ -239,3 +239,53 @@ def same_class(char: str, *, limit: int = 8) -> tuple[str, ...]:
         return tuple(members)
     step = len(members) / limit
     return tuple(members[int(i * step)] for i in range(limit))
+
+
+# --- the cross-language table's classes ---------------------------------------
+
+#: (delta name, what the Python side does, what the Rust side does, derivation) of every
+#: character row of ``strategies.crosslang``: a character on one side of a delta is a hazard
+#: of that row, and characters on the same sides of the same deltas are one class.
+_ROW_DELTAS: Final = (
+    ("whitespace", "whitespace to Python only", "whitespace to Rust only", "whitespace_delta"),
+    ("alphabetic", "a letter to Python only", "alphabetic to Rust only", "alphabetic_delta"),
+    ("case", "cased to Python only", "case-mapped by Rust only", "case_mapping_delta"),
+    (
+        "word",
+        "a word character to Python only",
+        "a word character to Rust only",
+        "regex_word_delta",
+    ),
+    ("digit", "a digit to Python only", "a digit to Rust only", "regex_digit_delta"),
+    ("fold", "folds to ASCII for Python only", "folds to ASCII for Rust only", "ignore_case_delta"),
+    ("version", "known to Python's Unicode only", "new since Python's Unicode", "version_delta"),
+)
+
+
+@functools.cache
+def _row_sides() -> tuple[tuple[str, str, str, frozenset[str], frozenset[str]], ...]:
+    from strategies import crosslang  # derived at run time, once (about a second)
+
+    return tuple(
+        (name, python, rust, delta.python_only, delta.rust_only)
+        for name, python, rust, derive in _ROW_DELTAS
+        for delta in (getattr(crosslang, derive)(),)
+    )
+
+
+def crosslang_char_class(char: str) -> CharClass:
+    """The class of a character by the cross-language rows it is a hazard of, and on which side
+    (``docs/cross-language.md``): U+001C..U+001F are one class, "whitespace to Python only",
+    whichever of them a case happened to hold. Characters no row disputes fall back to
+    ``default_char_class``."""
+    keys, labels = [], []
+    for name, python, rust, python_only, rust_only in _row_sides():
+        if char in python_only:
+            keys.append(f"{name}:python")
+            labels.append(python)
+        elif char in rust_only:
+            keys.append(f"{name}:rust")
+            labels.append(rust)
+    if not keys:
+        return default_char_class(char)
+    return CharClass("crosslang:" + "+".join(keys), "; ".join(labels))

@@ -251,6 +251,8 @@ class ExtraSeparator(ExampleAnalyzer):
     def tokenize(self, text: str) -> list[str]:
         """Tokens of the text with U+200B taken for a space."""
         return super().tokenize(text.replace("\u200b", " "))
+
+
 # --- cross-language variants ---------------------------------------------------
 # Each one implements one primitive the way the Rust standard library, the
 # ``regex`` crate or ``serde_json`` does (``strategies.rust_semantics``): a port

@@ -131,10 +131,14 @@ class ParityReport:
     expired: frozenset[str] = frozenset()
     found: Sequence[str] = ()  # campaign: signatures found (not set aside)
     root_causes: Sequence[FiledCause] = ()
+    #: Campaign: the cross-language rows its conversations exercised (``CrossLangCoverage``).
+    crosslang: Mapping[str, Any] | None = None
 
     def metrics_json(self) -> dict[str, Any]:
         data = {"schema_version": 1, "mode": self.mode, **self.metrics.to_json()}
         data["root_causes"] = [cause.to_json() for cause in self.root_causes]
+        if self.crosslang is not None:
+            data["crosslang"] = dict(self.crosslang)
         data["baseline"] = {
             "entries": len(self.baseline),
             "expired": sorted(self.expired),
@@ -300,6 +304,21 @@ def _root_cause_table(report: ParityReport) -> list[str]:
     return rows
 
 
+def _crosslang_table(crosslang: Mapping[str, Any]) -> list[str]:
+    """How often the run's conversations exercised each row of ``docs/cross-language.md``."""
+    rows = [
+        f"{crosslang['reached']} of {crosslang['total']} rows, over "
+        f"{crosslang['conversations']} conversations.",
+        "",
+        "| row | conversations | rate |",
+        "| --- | ---: | ---: |",
+    ]
+    for slug, row in crosslang["rows"].items():
+        rate = f"{100 * row['rate']:.1f} %"
+        rows.append(f"| `{slug}`{'' if row['count'] else ' ⚠'} | {row['count']} | {rate} |")
+    return rows
+
+
 def _type_table(data: Mapping[str, Any]) -> list[str]:
     types: Mapping[str, Mapping[str, int]] = data["signal_types"]
     active = {t: v for t, v in types.items() if v["reference"] or v["candidate"]}
@@ -456,6 +475,8 @@ def render_summary(
             + ", ".join(f"`{_cell(s)}`" for s in sorted(report.expired)),
             "",
         ]
+    if report.crosslang is not None:
+        lines += ["## Cross-language rows reached", "", *_crosslang_table(report.crosslang), ""]
     lines += ["## Per-signal-type disagreement", "", *_type_table(data), ""]
     lines += [
         "## Quality confusion matrix",

@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from fuzz.engine.causes import RootCause, group
-from fuzz.engine.charclass import CharClassifier
+from fuzz.engine.charclass import CharClassifier, crosslang_char_class
 from fuzz.engine.explain import Explanation
 from fuzz.gate.baseline import Baseline
 from fuzz.gate.replay import ReplayResult
@@ -60,12 +60,16 @@ def file_causes(
 ) -> tuple[FiledCause, ...]:
     """Group ``(explanation, where its case is)`` pairs into root causes, most signatures first.
 
+    Characters are classed by the cross-language table (``crosslang_char_class``)
+    unless ``classify`` says otherwise.
+
     A cause is accepted when the baseline has an active entry for its id or
     its explanation line.
     """
     where = {id(explanation): place for explanation, place in explained}
-    options = {} if classify is None else {"classify": classify}
-    causes = group([explanation for explanation, _ in explained], **options)
+    causes = group(
+        [explanation for explanation, _ in explained], classify=classify or crosslang_char_class
+    )
     when = today or datetime.date.today()
     return tuple(
         FiledCause(

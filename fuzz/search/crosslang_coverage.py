@@ -97,10 +97,10 @@ class CrossLangTracker:
         """Per row slug, conversations so far (a copy; what workers send home)."""
         return dict(self._counts)
 
-    def merge(self, counts: dict[str, int], conversations: int) -> None:
+    def merge(self, other: CrossLangTracker) -> None:
         """Add another tracker's counts (a worker's)."""
-        self.conversations += conversations
-        self._counts.update(counts)
+        self.conversations += other.conversations
+        self._counts.update(other.counts)
 
     def coverage(self) -> CrossLangCoverage:
         return CrossLangCoverage(counts=dict(self._counts), conversations=self.conversations)

@@ -23,6 +23,7 @@ from fuzz.engine.outcomes import Target
 from fuzz.gate.baseline import Baseline, load_optional
 from fuzz.gate.corpus import Corpus
 from fuzz.gate.root_causes import FiledCause, accepted_signatures, file_causes
+from fuzz.search.crosslang_coverage import CrossLangCoverage, CrossLangTracker
 from fuzz.search.events import CampaignFinished, CorpusFileSkipped, CorpusResumed, Sink
 from fuzz.search.options import CampaignOptions, Preparation, campaign_for, prepare, targets_for
 from fuzz.search.patterns import PatternCoverage, PatternTracker
@@ -62,6 +63,8 @@ class CampaignOutcome:
     #: Bugs ``--resume`` set aside (a resumed campaign with any exits 1).
     resumed: frozenset[str] = frozenset()
     patterns: PatternCoverage | None = None
+    #: Which cross-language rows the conversations exercised, and how often.
+    crosslang: CrossLangCoverage | None = None
     #: Why the corpus or the reports could not be written (a full disk): the campaign stopped.
     storage_failure: str | None = None
 
@@ -111,10 +114,12 @@ def run_campaign(options: CampaignOptions, progress: Sink) -> CampaignOutcome:
                     options.baseline,
                     options.drift_threshold,
                     causes,
+                    next(s for s in local if isinstance(s, CrossLangTracker)).coverage(),
                 )
         except OSError as exc:
             failure = f"cannot write {exc.filename or options.out}: {exc.strerror or exc}"
     tracker = next((s for s in local if isinstance(s, PatternTracker)), None)
+    rows = next(s for s in local if isinstance(s, CrossLangTracker)).coverage()
     return CampaignOutcome(
         finished=finished,
         saved=_saved(corpus, finished.signatures, accepted_signatures(causes)),
@@ -122,6 +127,7 @@ def run_campaign(options: CampaignOptions, progress: Sink) -> CampaignOutcome:
         crashes=crashes,
         resumed=resumed,
         patterns=None if tracker is None else tracker.coverage(),
+        crosslang=rows,
         storage_failure=failure,
     )
 

@@ -32,6 +32,7 @@ from fuzz.gate.corpus import Corpus
 from fuzz.gate.metrics import DEFAULT_DRIFT_THRESHOLD, Metrics
 from fuzz.gate.report_files import ParityReport, case_record, diff_record, write_reports
 from fuzz.gate.root_causes import FiledCause
+from fuzz.search.crosslang_coverage import CrossLangCoverage, CrossLangTracker
 from fuzz.search.events import (
     BatchCompared,
     CampaignFinished,
@@ -275,6 +276,7 @@ def write_campaign_reports(
     baseline_path: Path | None,
     threshold: float = DEFAULT_DRIFT_THRESHOLD,
     root_causes: Sequence[FiledCause] = (),
+    crosslang: CrossLangCoverage | None = None,
 ) -> dict[str, Path]:
     """The report files of a finished campaign, from what its ``ReportSink`` gathered."""
     from fuzz.gate.baseline import load_optional
@@ -300,6 +302,7 @@ def write_campaign_reports(
         expired=baseline.expired(today),
         found=finished.signatures,
         root_causes=root_causes,
+        crosslang=None if crosslang is None else crosslang.to_json(),
     )
     return write_reports(out_dir, report, threshold=threshold)
 
@@ -321,8 +324,9 @@ class LocalSink(Protocol):
 
 
 def local_sinks(preparation: Preparation) -> tuple[LocalSink, ...]:
-    """The report sink and, with a dictionary, the pattern tracker of one campaign process."""
-    sinks: list[LocalSink] = [ReportSink(accepted=preparation.accepted)]
+    """The report sink, the cross-language row tracker and, with a dictionary, the pattern
+    tracker of one campaign process."""
+    sinks: list[LocalSink] = [ReportSink(accepted=preparation.accepted), CrossLangTracker()]
     if preparation.dictionary is not None:
         sinks.append(PatternTracker(preparation.dictionary))
     return tuple(sinks)

@@ -4,9 +4,10 @@
 the gate imports only the engine, the search imports the engine and the gate,
 and only the CLI and the pytest plugin sit above all three. ``strategies/``
 never imports ``fuzz/``; the example analyzer imports nothing of the fuzzer
-but its error type (and the emulation of Rust's primitives in ``strategies``). These tests read every import (also those inside
-functions, except ``if TYPE_CHECKING:`` blocks) and fail on an import that
-runs back up or on a cycle between modules.
+but its error type (and the emulation of Rust's primitives in ``strategies``).
+These tests read every import (also those inside functions, except ``if
+TYPE_CHECKING:`` blocks) and fail on an import that runs back up or on a cycle
+between modules.
 """
 
 from __future__ import annotations

@@ -161,7 +161,10 @@ def test_tracker_counts_rows_and_merges() -> None:
     tracker.observe([{"from": "human", "value": "thanks\x1cfor it"}])
     tracker.observe([{"from": "gpt", "value": "a b c d"}, {"from": "gpt", "value": "a b c d e"}])
     tracker.observe([{"from": "human", "value": "plain"}])
-    tracker.merge({"whitespace": 2}, conversations=5)
+    worker = CrossLangTracker()
+    for _ in range(5):
+        worker.observe([{"from": "human", "value": "thanks\x1cfor it" if _ < 2 else "plain"}])
+    tracker.merge(worker)
     coverage = tracker.coverage()
     assert coverage.conversations == 8
     assert coverage.counts["whitespace"] == 3 and coverage.counts["float_threshold"] == 1
