@@ -150,10 +150,14 @@ class Corpus:
     def reproducer_path(self, case: Case) -> Path:
         return self.shrunk_dir / f"{case.stem}.md"
 
-    def save(self, case: Case) -> Path | None:
-        """Keep ``case`` if it is the smallest for its signature; its path, or None if not kept."""
+    def save(self, case: Case, *, final: bool = False) -> Path | None:
+        """Keep ``case`` if it is the smallest for its signature; its path, or None if not kept.
+
+        A ``final`` case (the one shrinking ended on) is kept whatever is there: a smaller
+        case another worker happened to see first is an unshrunk draft, not a better case.
+        """
         known = self._by_signature.get(case.signature)
-        if known is not None and not case.smaller_than(known[1]):
+        if known is not None and not final and not case.smaller_than(known[1]):
             return None
         path = self.root / f"{case.stem}.json"
         write_atomic(path, canonical_json(case.to_json()))

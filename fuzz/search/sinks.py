@@ -85,8 +85,9 @@ class CorpusRecorder:
         if self.failure is not None:
             return  # said once; the campaign is stopping, and nothing more is written
         if isinstance(event, DivergenceFound | CaseImproved | CaseExplained):
+            final = isinstance(event, CaseImproved) and event.final
             try:
-                path = self.corpus.save(event.case)
+                path = self.corpus.save(event.case, final=final)
             except OSError as exc:
                 where = exc.filename or self.corpus.root
                 self.failure = f"cannot write {where}: {exc.strerror or exc}"
@@ -254,9 +255,8 @@ class ReportSink:
                     self.tier_b_examples[tier_b.label] = (size, record)
         elif isinstance(event, DivergenceFound | CaseImproved | CaseExplained):
             known = self.cases.get(event.case.signature)
-            if known is None or event.case.smaller_than(
-                known
-            ):  # workers' finds arrive in any order
+            final = isinstance(event, CaseImproved) and event.final
+            if known is None or final or event.case.smaller_than(known):  # in any order
                 self.cases[event.case.signature] = event.case
         elif isinstance(event, CampaignStarted):
             self.started = event

@@ -340,6 +340,12 @@ class _Aggregate:
             self.known.add(signature)
         elif isinstance(event, CaseImproved) and event.final:
             self.shrunk_by.setdefault(event.case.signature, []).append(worker)
+        cases = DivergenceFound | CaseImproved | CaseExplained
+        shrunk_by = self.shrunk_by.get(event.case.signature) if isinstance(event, cases) else None
+        if shrunk_by and worker not in shrunk_by:
+            # Shrunk and explained by the worker that owns it: another worker's first sight
+            # of it (set aside from then on) is not a better case, however small.
+            return
         self.sink(event)
 
     def progress(self) -> BatchCompared:

@@ -265,3 +265,42 @@ def test_replay_groups_by_root_cause_and_a_baseline_accepts_a_whole_cause(
     code, metrics = gate({separator["id"]: entry, other["explanation"]: entry}, "both")
     assert code == 0 and metrics["gate"]["passed"], metrics["gate"]
     assert all(c["accepted"] for c in metrics["root_causes"])
+
+
+THREE_PRIMITIVES = ("rust_trim", "rust_ignore_case", "serde_number_equality")
+
+
+def test_three_primitives_the_rust_way_give_at_most_1_3x_their_root_causes() -> None:
+    """A copy of the analyzer using the Rust rule for three primitives must come out as at most
+    1.3 root causes per planted cause found, and no root cause may mix two planted causes
+    (each case is attributed by asking every planted variant alone)."""
+    from fuzz.engine.compare import compare
+    from fuzz.gate.root_causes import file_causes
+
+    reference = parse_target(REFERENCE)
+    campaign = Campaign(
+        reference,
+        parse_target("py:tests.fixtures.py_analyzers:three_primitives_the_rust_way"),
+        CampaignSettings(seed=1, max_examples=200),
+        lambda event: None,
+    )
+    campaign.run()
+    cases = [case for case in campaign.best.values() if case.explanation is not None]
+    assert len(cases) >= 4
+    owners: dict[str, set[str]] = {}
+    conversations = [case.conversation for case in cases]
+    references = reference.analyze_batch(conversations)
+    for name in THREE_PRIMITIVES:
+        single = parse_target(f"py:fuzz.examples.variants:{VARIANTS[name].__name__}")
+        for case, ref, cand in zip(
+            cases, references, single.analyze_batch(conversations), strict=True
+        ):
+            divergence = compare(ref, cand).tier_a
+            if divergence is not None and case.signature in divergence.signatures:
+                owners.setdefault(case.signature, set()).add(name)
+    planted = set().union(*owners.values())
+    causes = file_causes([(case.explanation, case.signature) for case in cases])  # type: ignore[misc]
+    assert len(planted) >= 2
+    assert len(causes) <= 1.3 * len(planted), [c.cause.explanation for c in causes]
+    for cause in causes:
+        assert set.intersection(*(owners.get(s, set()) for s in cause.signatures)), cause.signatures
