@@ -8,6 +8,7 @@ campaign whose worker process crashed exits 3.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import secrets
@@ -37,6 +38,12 @@ DEMO_VARIANTS = "missing_trigger,narrow_timeout,retry_off_by_one"
 
 EXIT_OK, EXIT_DIVERGED, EXIT_USAGE, EXIT_WORKER_CRASHED = 0, 1, 2, 3
 
+#: Bounds past which a value is a typo, not a plan: a batch is one replay process's input,
+#: a worker is a process, and coverage draws every conversation into memory.
+MAX_BATCH_SIZE, MAX_WORKERS, MAX_CONVERSATIONS = 10_000, 512, 10_000_000
+#: A year: no budget or timeout is longer.
+MAX_SECONDS = 366 * 24 * 3600.0
+
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
@@ -53,6 +60,8 @@ def parse_duration(text: str, flag: str = "--budget") -> float:
         seconds = sum(float(n) * _UNIT_SECONDS[u] for n, u in parts)
     if seconds <= 0:
         raise UsageError(f"{flag}={text!r} must be longer than zero; use e.g. 90s, 10m, 2h")
+    if not math.isfinite(seconds) or seconds > MAX_SECONDS:
+        raise UsageError(f"{flag}={text!r} is longer than a year; use e.g. 90s, 10m, 2h")
     return seconds
 
 
@@ -60,7 +69,7 @@ def parse_duration(text: str, flag: str = "--budget") -> float:
 # what the parser returns is pickled into worker processes (``fuzz.search.workers``).
 
 
-def _positive_int(flag: str, lowest: int = 1) -> Callable[[str], int]:
+def _positive_int(flag: str, lowest: int = 1, highest: int | None = None) -> Callable[[str], int]:
     def positive_int(text: str) -> int:
         try:
             number = int(text)
@@ -68,6 +77,8 @@ def _positive_int(flag: str, lowest: int = 1) -> Callable[[str], int]:
             raise UsageError(f"{flag}={text!r} is not a whole number") from None
         if number < lowest:
             raise UsageError(f"{flag}={text!r} must be at least {lowest}")
+        if highest is not None and number > highest:
+            raise UsageError(f"{flag}={text!r} must be at most {highest:,}")
         return number
 
     return positive_int
@@ -160,7 +171,7 @@ def _add_search(parser: argparse.ArgumentParser, *, budget: str | None) -> None:
     )
     parser.add_argument(
         "--batch-size",
-        type=_positive_int("--batch-size"),
+        type=_positive_int("--batch-size", highest=MAX_BATCH_SIZE),
         default=defaults.BATCH_SIZE,
         help=f"conversations per example, i.e. per replay process (default: {defaults.BATCH_SIZE})",
     )
@@ -173,7 +184,7 @@ def _fraction(flag: str) -> Callable[[str], float]:
             number = float(value[:-1]) / 100 if value.endswith("%") else float(value)
         except ValueError:
             raise UsageError(f"{flag}={text!r} is not a fraction; use e.g. 20% or 0.2") from None
-        if not number > 0:
+        if not number > 0 or not math.isfinite(number):
             raise UsageError(f"{flag}={text!r} must be above zero; use e.g. 20% or 0.2")
         return number
 
@@ -286,7 +297,7 @@ def _add_campaign_command(commands: _Commands) -> None:
     )
     campaign.add_argument(
         "--workers",
-        type=_positive_int("--workers"),
+        type=_positive_int("--workers", highest=MAX_WORKERS),
         default=None,
         help="campaign processes sharing the corpus and database (default: the number of "
         "cores; 1 runs in this process)",
@@ -413,7 +424,7 @@ def _add_coverage_command(commands: _Commands) -> None:
     coverage.add_argument("--target", required=True, help="target spec, py:... or cmd:...")
     coverage.add_argument(
         "-n",
-        type=_positive_int("-n"),
+        type=_positive_int("-n", highest=MAX_CONVERSATIONS),
         default=2000,
         help="number of conversations (default: 2000)",
     )
@@ -445,7 +456,10 @@ def _add_seeds_command(commands: _Commands) -> None:
         "lmsys", help="a reproducible lmsys-chat-1m sample, converted to ShareGPT"
     )
     lmsys.add_argument(
-        "--num-samples", type=_positive_int("--num-samples"), required=True, help="chats to sample"
+        "--num-samples",
+        type=_positive_int("--num-samples", highest=MAX_CONVERSATIONS),
+        required=True,
+        help="chats to sample",
     )
     lmsys.add_argument(
         "--seed", type=_positive_int("--seed", lowest=0), required=True, help="sampling seed"
@@ -859,8 +873,9 @@ def _coverage(args: argparse.Namespace, args_list: Sequence[str]) -> int:
 
 
 def _seeds(args: argparse.Namespace, args_list: Sequence[str]) -> int:
-    from fuzz.gate.seed_files import load_lmsys, write_seed_file
+    from fuzz.gate.seed_files import check_out_file, load_lmsys, write_seed_file
 
+    check_out_file(args.out)
     records = load_lmsys(
         num_samples=args.num_samples,
         seed=args.seed,

@@ -168,6 +168,8 @@ def _parse_seed_line(line: str) -> Conversation:
         record: Any = json.loads(line)
     except ValueError as exc:
         raise ValueError(f"not JSON ({exc})") from None
+    except RecursionError:
+        raise ValueError("nested too deep to read") from None
     if not isinstance(record, dict) or not isinstance(record.get("messages"), list):
         raise ValueError('expected an object {"id": ..., "messages": [...]}')
     messages: Conversation = []

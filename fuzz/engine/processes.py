@@ -58,6 +58,8 @@ REAP_GRACE = 2.0
 
 #: The smallest ``--max-memory`` accepted: below it not even an interpreter starts.
 MIN_MEMORY = 32 << 20
+#: More memory than any machine has: a cap above it is a typo.
+MAX_MEMORY = 1 << 50
 
 #: What a program that ran out of memory under a cap says on stderr: Python's
 #: ``MemoryError``, Rust's allocation abort, C's ``ENOMEM`` text, C++'s ``bad_alloc``,
@@ -88,6 +90,8 @@ def parse_memory(text: str, flag: str = "--max-memory") -> int:
         raise UsageError(
             f"{flag}={text!r} is too small; a target needs at least {MIN_MEMORY >> 20}M to start"
         )
+    if amount > MAX_MEMORY:
+        raise UsageError(f"{flag}={text!r} is more than any machine has; use e.g. 512M, 2G")
     return amount
 
 

@@ -211,9 +211,8 @@ def _resolve_analyze(spec: str, obj: Any) -> Callable[[Conversation], Any]:
 
 
 def _as_report(result: Any) -> Outcome:
-    """Convert what ``analyze`` returned into a plain JSON report, or a failure."""
-    if hasattr(result, "to_dict") and callable(result.to_dict):
-        result = result.to_dict()
+    """Convert what ``analyze`` (and ``to_dict``) returned into a plain JSON report, or a
+    failure."""
     if not isinstance(result, dict):
         return Outcome.of_failure(
             Failure(
@@ -222,7 +221,7 @@ def _as_report(result: Any) -> Outcome:
         )
     try:
         return Outcome.of_report(json.loads(json.dumps(result)))
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
         return Outcome.of_failure(
             Failure(FailureKind.UNPARSEABLE, "not-json", f"report is not JSON-serialisable: {exc}")
         )
@@ -302,6 +301,9 @@ class PyTarget:
         try:
             with _alarm(self.timeout):
                 result = self._analyze(messages)
+                # The report's own conversion is the analyzer's code too: timed, and a crash.
+                if hasattr(result, "to_dict") and callable(result.to_dict):
+                    result = result.to_dict()
         except _AnalyzerTimeout:
             return Outcome.of_failure(
                 Failure(FailureKind.TIMEOUT, "", f"no result after {self.timeout:g}s")

@@ -157,6 +157,10 @@ class Baseline:
                 f"--baseline={str(path)!r} cannot be read: {exc.strerror}; "
                 f"create it with --baseline-update"
             ) from None
+        except RecursionError:
+            raise UsageError(
+                f"--baseline={str(path)!r} is not a signals-fuzz baseline: nested too deep"
+            ) from None
         except ValueError as exc:
             raise UsageError(
                 f"--baseline={str(path)!r} is not a signals-fuzz baseline: {exc}"

@@ -59,6 +59,8 @@ def check_case_file(path: Path) -> CaseCheck:
         return CaseCheck(path, problem=f"cannot be read: {exc.strerror}")
     except (UnicodeDecodeError, ValueError) as exc:
         return CaseCheck(path, problem=f"is not JSON: {exc}")
+    except RecursionError:
+        return CaseCheck(path, problem="is not JSON this tool reads: nested too deep")
     version = data.get("schema_version") if isinstance(data, dict) else None
     if version not in READABLE_VERSIONS:
         readable = ", ".join(map(str, READABLE_VERSIONS))

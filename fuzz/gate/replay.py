@@ -149,6 +149,8 @@ def read_replay_jsonl(path: Path) -> list[ReplayItem]:
             record = json.loads(raw)
         except ValueError as exc:
             raise UsageError(f"{path}:{number} is not JSON: {exc}") from None
+        except RecursionError:
+            raise UsageError(f"{path}:{number} is nested too deep to read") from None
         messages = record.get("messages") if isinstance(record, dict) else None
         if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
             raise UsageError(

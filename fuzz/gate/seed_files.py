@@ -108,12 +108,18 @@ def to_sharegpt(conversation: Iterable[dict[str, Any]]) -> list[dict[str, str]]:
     return messages
 
 
-def write_seed_file(path: Path, records: Iterable[dict[str, Any]]) -> None:
-    """Write JSONL of input lines, whole or not at all (``fuzz.files.write_atomic``)."""
+def check_out_file(path: Path) -> Path:
+    """``--out`` of a seed file: its folder must exist (checked before any download)."""
     path = Path(path)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"--out={str(path)!r}: folder {str(parent)!r} does not exist")
+    return path
+
+
+def write_seed_file(path: Path, records: Iterable[dict[str, Any]]) -> None:
+    """Write JSONL of input lines, whole or not at all (``fuzz.files.write_atomic``)."""
+    path = check_out_file(path)
     write_atomic(path, "".join(jsonl_line(record) + "\n" for record in records))
 
 
@@ -125,9 +131,14 @@ def read_seed_file(path: Path) -> list[list[dict[str, str]]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read seed file {str(path)!r}: {_one_line(exc)}") from None
     try:
-        return parse_seed_text(text, str(path))
+        chats = parse_seed_text(text, str(path))
     except ValueError as exc:
         raise UsageError(f"bad seed file: {exc}") from None
+    if not chats:
+        raise UsageError(
+            f"seed file {str(path)!r} holds no chats; give a JSONL file of input lines"
+        )
+    return chats
 
 
 _GATED_HINT = (

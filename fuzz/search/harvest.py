@@ -175,12 +175,12 @@ def _literals(file: Path) -> Iterable[str]:
     if suffix == ".json":
         try:
             return list(_strings_in(json.loads(text)))
-        except ValueError:
+        except (ValueError, RecursionError):
             return []
     if suffix == ".toml":
         try:
             return list(_strings_in(tomllib.loads(text)))
-        except tomllib.TOMLDecodeError:
+        except (tomllib.TOMLDecodeError, RecursionError):
             return []
     return _yaml_scalars(text)
 

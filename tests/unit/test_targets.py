@@ -225,3 +225,13 @@ def test_analyze_pair_keeps_sides_apart(cmd_spec: Callable[[str], str]) -> None:
     assert refs[0].failure is None and cands[0].failure is not None
     refs, cands = analyze_pair(py, cmd, [THANKS])
     assert refs[0].failure is not None and cands[0].failure is None
+
+
+def test_a_report_that_cannot_be_turned_into_json_is_a_finding_not_an_escape() -> None:
+    """A to_dict() that raises, or a report nested past the encoder's limit, must come back as
+    a failure of that conversation, never as an exception out of the engine."""
+    (raised,) = parse_target(f"{FIX}:RaisesInToDict").analyze_batch([[]])
+    assert raised.failure is not None and raised.failure.label == "crash KeyError"
+    assert "to_dict" in raised.failure.stderr
+    (deep,) = parse_target(f"{FIX}:DeepReport").analyze_batch([[]])
+    assert deep.failure is not None and deep.failure.label == "unparseable not-json"
