@@ -4,8 +4,10 @@ into a campaign's batches, the load average."""
 
 from __future__ import annotations
 
+import argparse
 import os
-from collections.abc import Sequence
+import platform
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -52,3 +54,36 @@ def load() -> str:
     """The load average (1, 5, 15 min): absolute times on a loaded machine mislead."""
     one, five, fifteen = os.getloadavg()
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
+
+
+def per_variant_main(
+    name: str,
+    doc: str,
+    measure: Callable[[str, str, int, float], T],
+    report: Callable[[list[T]], None],
+    *,
+    default: Sequence[str],
+    quick: Sequence[str],
+    seed: int,
+) -> None:
+    """The command line of a benchmark that runs one campaign per planted variant and side."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=f"only {', '.join(quick)}")
+    parser.add_argument("--variants", default=None, help="comma-separated variant names")
+    parser.add_argument("--no-cmd", action="store_true", help="skip the cmd: candidate")
+    parser.add_argument("--max-examples", type=int, default=600)
+    parser.add_argument("--budget", type=float, default=300.0, help="seconds per campaign")
+    args = parser.parse_args()
+    names = args.variants.split(",") if args.variants else quick if args.quick else default
+    sides = ("py",) if args.no_cmd else ("py", "cmd")
+    print(
+        f"# {name}: seed {seed}, max_examples {args.max_examples}, "
+        f"Python {platform.python_version()}, {platform.machine()}"
+    )
+    report(
+        [
+            measure(variant, side, args.max_examples, args.budget)
+            for variant in names
+            for side in sides
+        ]
+    )

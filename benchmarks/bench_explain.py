@@ -25,12 +25,12 @@ measured in one run do not, much.
 
 from __future__ import annotations
 
-import argparse
-import platform
 import shlex
 import sys
 import time
 from dataclasses import dataclass, field
+
+from _tables import per_variant_main  # beside this script
 
 from fuzz.engine.causes import group
 from fuzz.engine.explain import Explanation, explain_case
@@ -134,21 +134,9 @@ def report(runs: list[Run]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)}")
-    parser.add_argument("--variants", default=None, help="comma-separated variant names")
-    parser.add_argument("--no-cmd", action="store_true", help="skip the cmd: candidate")
-    parser.add_argument("--max-examples", type=int, default=600)
-    parser.add_argument("--budget", type=float, default=300.0, help="seconds per campaign")
-    args = parser.parse_args()
-    names = args.variants.split(",") if args.variants else QUICK if args.quick else VARIANTS_DEFAULT
-    sides = ("py",) if args.no_cmd else ("py", "cmd")
-    print(
-        f"# bench_explain: seed {SEED}, max_examples {args.max_examples}, "
-        f"Python {platform.python_version()}, {platform.machine()}"
+    per_variant_main(
+        "bench_explain", __doc__, measure, report, default=VARIANTS_DEFAULT, quick=QUICK, seed=SEED
     )
-    runs = [measure(name, side, args.max_examples, args.budget) for name in names for side in sides]
-    report(runs)
 
 
 if __name__ == "__main__":

@@ -439,6 +439,20 @@ class Campaign:
         self._explain(signature)
         self._check_done()
 
+    def _shows(self, signature: str) -> Callable[[Sequence[Conversation]], list[bool]]:
+        """The oracle of the batched pass and of explanation: which candidates still show
+        ``signature`` (analysed as any example is: other bugs they show are kept too)."""
+
+        def shows(candidates: Sequence[Conversation]) -> list[bool]:
+            self._check_deadline()
+            try:
+                found = self._evaluate(candidates, [None] * len(candidates))
+            except Exception as exc:
+                raise _EngineError(exc) from exc
+            return [signature in shown for shown in found]
+
+        return shows
+
     def _explain_pending(self) -> None:
         """Explain the shrunk cases still waiting, when the search stops early on purpose."""
         with contextlib.suppress(_BudgetSpent, _Done, KeyboardInterrupt, StopCampaign):
@@ -457,20 +471,12 @@ class Campaign:
             return
         case = self.best[signature]
 
-        def shows(candidates: Sequence[Conversation]) -> list[bool]:
-            self._check_deadline()
-            try:
-                found = self._evaluate(candidates, [None] * len(candidates))
-            except Exception as exc:
-                raise _EngineError(exc) from exc
-            return [signature in shown for shown in found]
-
         limit = time.monotonic() + self.settings.explain_limit
         deadline = limit if self._deadline is None else min(self._deadline, limit)
         whole = self._fails_whole_batches(signature)
         explanation = explain(
             case.conversation,
-            shows,
+            self._shows(signature),
             signature=signature,
             max_batch=1 if whole else DEFAULT_MAX_BATCH,
             deadline=deadline,
@@ -521,14 +527,6 @@ class Campaign:
     def _minimise(self, signature: str) -> int:
         """The batched pass on the bug's best case; the number of batches it sent."""
 
-        def shows(candidates: Sequence[Conversation]) -> list[bool]:
-            self._check_deadline()
-            try:
-                found = self._evaluate(candidates, [None] * len(candidates))
-            except Exception as exc:
-                raise _EngineError(exc) from exc
-            return [signature in shown for shown in found]
-
         hangs = signature.startswith("timeout ")
         deadline = self._deadline
         if hangs:  # each candidate that still hangs costs a timeout: a budget of its own
@@ -536,7 +534,7 @@ class Campaign:
             deadline = limit if deadline is None else min(deadline, limit)
         result = minimise(
             self.best[signature].conversation,
-            shows,
+            self._shows(signature),
             deadline=deadline,
             max_batch=1 if hangs or self._fails_whole_batches(signature) else DEFAULT_MAX_BATCH,
             messages_only=hangs,

@@ -12,42 +12,7 @@ from hypothesis.errors import InvalidArgument
 
 from fuzz.search.harvest import harvest
 from strategies.dictionary import Dictionary, dictionary_conversations, dictionary_texts
-
-SRC = Path(__file__).parents[1] / "fixtures" / "dictionary_src"
-
-#: Everything the fixture tree holds that is phrase-like, and nothing else.
-EXPECTED = (
-    "Cheers",  # words.txt, "!" stripped
-    "I'm not sure",  # a Python literal, "." stripped, apostrophe kept
-    "Much appreciated",
-    "Thank you so much",
-    "a long continued line",  # Rust line continuation
-    "after the char literal",  # a '"' char literal does not open a string
-    "café au lait",  # Rust \u{e9} escapes
-    "escalation",  # a JSON key
-    "forget about it",  # nested alternation
-    "forget it",
-    "i give up",
-    "it worked",  # TOML
-    "looks right",  # YAML, comment dropped
-    "no worries",
-    "none",
-    "perfect thanks",
-    "problem solved",
-    "quit",
-    "rate limit",  # "429" beside it is not phrase-like
-    "real person please",
-    "say hello there",  # r#"..."# with quotes inside
-    "sounds good",
-    "speak to a manager",
-    "success",  # a TOML table name
-    "tab separated",  # "\t" escape collapsed
-    "talk to a human",
-    "thanks",
-    "that works",
-    "value",  # a dict key in Python: literals are literals
-    "wordings",
-)
+from tests.unit.test_harvest import EXPECTED, SRC
 
 
 @settings(max_examples=50, database=None)
