@@ -91,7 +91,7 @@ def canonical_number(literal: str) -> str | None:
         return str(value)
     if value != value or value in (float("inf"), float("-inf")):
         return None
-    if value.is_integer() and abs(value) < 2**63:
+    if value.is_integer():  # every integral float is exactly an integer: spell it as one
         return str(int(value))
     return repr(value)
 

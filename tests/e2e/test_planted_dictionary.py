@@ -56,11 +56,11 @@ def test_found_and_shrunk_with_the_dictionary() -> None:
 def test_the_dictionary_puts_the_lost_wording_where_the_detector_looks() -> None:
     """What the dictionary adds: drawn with the harvested tree, conversations must carry every
     alternative of the gRPC auth regex, ``unauthenticated`` included, in an observation after
-    a call (200 conversations, seed 1)."""
+    a call (600 conversations, seed 1)."""
     harvested = harvest([REGEX_SRC])
     grpc = [p for p in harvested.patterns if "unauthenticated" in p.literal.lower()]
     assert grpc, "the fixture tree must hold the regex"
-    drawn = generate_conversations(200, 1, dictionary_conversations(harvested))
+    drawn = generate_conversations(600, 1, dictionary_conversations(harvested))
     tracker = PatternTracker(harvested)
     placed = False
     for conversation in drawn:

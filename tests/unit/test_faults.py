@@ -46,8 +46,7 @@ def labels(outcomes: list[Outcome]) -> list[str | None]:
     return [o.failure.label if o.failure else None for o in outcomes]
 
 
-def children_left() -> list[str]:
-    """Our own children that are still there (running or unreaped), as 'pid state'."""
+def _own_children() -> list[str]:
     mine = str(os.getpid())
     left = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -58,6 +57,23 @@ def children_left() -> list[str]:
         if fields[1] == mine:
             left.append(f"{stat.parent.name} {fields[0]}")
     return left
+
+
+#: Children of this process that were there before the running test: other tests' (the fuzzer
+#: is a subreaper, so a test that kills a whole campaign hands its orphans here).
+_before: set[str] = set()
+
+
+@pytest.fixture(autouse=True)
+def _note_children() -> None:
+    _before.clear()
+    _before.update(_own_children())
+
+
+def children_left() -> list[str]:
+    """Our own children that are still there (running or unreaped), as 'pid state', other
+    than those that were there before the test."""
+    return [child for child in _own_children() if child not in _before]
 
 
 def alive(pid: int) -> bool:
