@@ -124,7 +124,7 @@ def test_row_variant_is_found_and_shrunk_to_the_hazard(case: RowCase) -> None:
 
 @pytest.mark.parametrize(
     "case",
-    [c for c in ROW_CASES if c.variant in ("rust_trim", "serde_json_parse", "rust_byte_slice")],
+    [c for c in ROW_CASES if c.variant in ("rust_trim", "rust_byte_slice")],
     ids=lambda c: c.row,
 )
 def test_row_variant_is_found_through_the_replay_program(case: RowCase) -> None:
