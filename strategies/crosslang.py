@@ -353,33 +353,23 @@ def ignore_case_delta() -> Delta:
 
 
 def _folds_to(letter: str) -> set[str]:
-    return {c for c in _casefold_index().get(letter, ())}
+    return set(_ascii_index("casefold").get(letter, ()))
 
 
 def _lowers_to(letter: str) -> set[str]:
-    return {c for c in _lower_index().get(letter, ())}
+    return set(_ascii_index("lower").get(letter, ()))
 
 
 @functools.cache
-def _casefold_index() -> dict[str, tuple[str, ...]]:
-    """ASCII letter -> non-ASCII characters whose case folding is that letter."""
+def _ascii_index(mapping: str) -> dict[str, tuple[str, ...]]:
+    """ASCII letter -> non-ASCII word characters that ``str.<mapping>()`` (``casefold`` or
+    ``lower``) turns into that letter."""
     out: dict[str, list[str]] = {}
     for char in scan_code_points(r"\w"):
         if not char.isascii():
-            folded = char.casefold()
-            if len(folded) == 1 and folded.isascii():
-                out.setdefault(folded, []).append(char)
-    return {k: tuple(sorted(v)) for k, v in out.items()}
-
-
-@functools.cache
-def _lower_index() -> dict[str, tuple[str, ...]]:
-    out: dict[str, list[str]] = {}
-    for char in scan_code_points(r"\w"):
-        if not char.isascii():
-            lowered = char.lower()
-            if len(lowered) == 1 and lowered.isascii():
-                out.setdefault(lowered, []).append(char)
+            mapped = getattr(char, mapping)()
+            if len(mapped) == 1 and mapped.isascii():
+                out.setdefault(mapped, []).append(char)
     return {k: tuple(sorted(v)) for k, v in out.items()}
 
 
