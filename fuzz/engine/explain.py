@@ -47,10 +47,9 @@ from __future__ import annotations
 import enum
 import hashlib
 import itertools
-import json
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
@@ -68,6 +67,7 @@ from fuzz.engine.jsontext import (
     number_feature,
     tree_edits,
 )
+from fuzz.engine.oracle import Oracle, Shows
 from fuzz.engine.outcomes import Conversation, Target
 from fuzz.engine.targets import analyze_pair
 
@@ -84,9 +84,6 @@ _LONG_BYTES: Final = 512
 _PHRASE_KEY: Final = 80
 #: The role a message is given to neutralise it: one no detector reads.
 NEUTRAL_ROLE: Final = "system"
-
-#: Judges candidates: for each, whether it still shows the bug being explained.
-Shows = Callable[[Sequence[Conversation]], list[bool]]
 
 
 class Kind(enum.Enum):
@@ -477,52 +474,6 @@ def _all_edits(conversation: Conversation) -> Iterator[_Edit]:
     yield from _word_edits(conversation)
 
 
-# --- running ------------------------------------------------------------------
-
-
-def _content_key(conversation: Conversation) -> str:
-    return json.dumps(conversation, sort_keys=True, ensure_ascii=True)
-
-
-@attrs.define
-class _Oracle:
-    """Sends candidates to ``shows`` in batches of ``max_batch``, each distinct content once."""
-
-    shows: Shows
-    max_batch: int
-    deadline: float | None = None
-    calls: int = 0
-    candidates: int = 0
-    #: Some candidates went unjudged: the deadline passed.
-    expired: bool = False
-    _seen: dict[str, bool] = attrs.field(factory=dict)
-
-    def verdicts(self, conversations: Sequence[Conversation]) -> list[bool | None]:
-        """Whether each candidate shows the bug; ``None`` for those left unjudged at the deadline
-        (an edit never judged is no evidence either way: a missed ingredient, never an invented
-        one)."""
-        keys = [_content_key(c) for c in conversations]
-        fresh: dict[str, Conversation] = {}
-        for key, conversation in zip(keys, conversations, strict=True):
-            if key not in self._seen:
-                fresh.setdefault(key, conversation)
-        pending = list(fresh.items())
-        for start in range(0, len(pending), self.max_batch):
-            if self.calls and self.deadline is not None and time.monotonic() >= self.deadline:
-                self.expired = True
-                break
-            chunk = pending[start : start + self.max_batch]
-            answers = self.shows([c for _, c in chunk])
-            if len(answers) != len(chunk):
-                raise ValueError(
-                    f"shows() answered {len(answers)} verdicts for {len(chunk)} candidates"
-                )
-            self.calls += 1
-            self.candidates += len(chunk)
-            self._seen.update((key, bool(v)) for (key, _), v in zip(chunk, answers, strict=True))
-        return [self._seen.get(key) for key in keys]
-
-
 # --- reading the verdicts -----------------------------------------------------
 
 
@@ -876,7 +827,7 @@ def default_substitutes() -> tuple[str, ...]:
 
 
 def _probe(
-    reading: _Reading, found: list[Ingredient], oracle: _Oracle, substitutes: Sequence[str]
+    reading: _Reading, found: list[Ingredient], oracle: Oracle, substitutes: Sequence[str]
 ) -> list[Ingredient]:
     """Each essential single character's observed class: the substitutes that still show the bug."""
     singles = [
@@ -941,14 +892,14 @@ def explain(
         raise ValueError(f"max_edits={max_edits!r} must not be negative")
     started = time.monotonic()
     original = [dict(message) for message in conversation]
-    oracle = _Oracle(shows, max_batch, deadline)
+    oracle = Oracle(shows, max_batch, deadline)
     every = _all_edits(original)
     edits = list(itertools.islice(every, max_edits))
     complete = next(every, None) is None
     changed = [e for e in edits if e.conversation != original]
     verdicts = oracle.verdicts([original] + [e.conversation for e in changed])
     if not verdicts[0]:
-        cost = Cost(oracle.calls, oracle.candidates, time.monotonic() - started)
+        cost = Cost(oracle.batches, oracle.candidates, time.monotonic() - started)
         return Explanation(signature, original, (), False, cost, complete)
     judged = zip(changed, verdicts[1:], strict=True)
     reading = _Reading(original, {e.probe: not v for e, v in judged if v is not None})
@@ -960,7 +911,7 @@ def explain(
             reading, found, oracle, default_substitutes() if substitutes is None else substitutes
         )
     ordered = tuple(sorted(found, key=lambda i: i.rank))  # stable: the order found breaks ties
-    cost = Cost(oracle.calls, oracle.candidates, time.monotonic() - started)
+    cost = Cost(oracle.batches, oracle.candidates, time.monotonic() - started)
     return Explanation(signature, original, ordered, True, cost, complete and not oracle.expired)
 
 

@@ -34,22 +34,19 @@ twice is not sent twice.
 
 from __future__ import annotations
 
-import json
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from typing import Final, TypeVar
 
 import attrs
 
 from fuzz.engine.case import size_key
+from fuzz.engine.oracle import Oracle, Shows, content_key
 from fuzz.engine.outcomes import Conversation
 
 #: Candidates sent in one batch (one process per side for a ``cmd:`` target).
 DEFAULT_MAX_BATCH: Final = 128
-
-#: Judges candidates: for each, whether it still shows the bug.
-Shows = Callable[[Sequence[Conversation]], list[bool]]
 
 A = TypeVar("A")
 T = TypeVar("T")
@@ -68,53 +65,32 @@ class MinimiseResult:
     seconds: float
 
 
-@attrs.define
-class _Judge:
-    """Batches candidates to ``shows``, caching verdicts by content."""
+def _first_passing(
+    oracle: Oracle, candidates: Iterator[tuple[Conversation, T]]
+) -> list[tuple[Conversation, T]]:
+    """The candidates that show the bug, from the first batch of ``max_batch`` holding any.
 
-    shows: Shows
-    max_batch: int
-    deadline: float | None
-    batches: int = 0
-    candidates: int = 0
-    _seen: dict[str, bool] = attrs.field(factory=dict)
-
-    def expired(self) -> bool:
-        return self.deadline is not None and time.monotonic() >= self.deadline
-
-    def first_passing(
-        self, candidates: Iterator[tuple[Conversation, T]]
-    ) -> list[tuple[Conversation, T]]:
-        """The candidates that show the bug, from the first slice of ``max_batch`` holding any.
-
-        Candidates are built lazily: at fine granularity there are thousands,
-        and most steps stop at their first slice.
-        """
-        while not self.expired():
-            chunk: dict[str, tuple[Conversation, T]] = {}  # by content: each sent once
-            for candidate, tag in candidates:
-                key = _key(candidate)
-                verdict = self._seen.get(key)
-                if verdict:
-                    return [(candidate, tag)]
-                if verdict is None:
-                    chunk.setdefault(key, (candidate, tag))
-                if len(chunk) >= self.max_batch:
-                    break
-            if not chunk:
-                return []
-            verdicts = self.shows([candidate for candidate, _ in chunk.values()])
-            self.batches += 1
-            self.candidates += len(chunk)
-            self._seen.update(zip(chunk, verdicts, strict=True))
-            passing = [pair for pair, v in zip(chunk.values(), verdicts, strict=True) if v]
-            if passing:
-                return passing
-        return []
-
-
-def _key(conversation: Conversation) -> str:
-    return json.dumps(conversation, sort_keys=True, ensure_ascii=True)
+    Candidates are built lazily: at fine granularity there are thousands,
+    and most steps stop at their first batch.
+    """
+    while not oracle.past_deadline():
+        chunk: dict[str, tuple[Conversation, T]] = {}  # by content: each sent once
+        for candidate, tag in candidates:
+            key = content_key(candidate)
+            verdict = oracle.known(key)
+            if verdict:
+                return [(candidate, tag)]
+            if verdict is None:
+                chunk.setdefault(key, (candidate, tag))
+            if len(chunk) >= oracle.max_batch:
+                break
+        if not chunk:
+            return []
+        verdicts = oracle.ask([(key, candidate) for key, (candidate, _) in chunk.items()])
+        passing = [pair for pair, v in zip(chunk.values(), verdicts, strict=True) if v]
+        if passing:
+            return passing
+    return []
 
 
 def minimise(
@@ -136,33 +112,40 @@ def minimise(
     if max_batch < 1:
         raise ValueError(f"max_batch={max_batch!r} must be at least 1")
     started = time.monotonic()
-    judge = _Judge(shows, max_batch, deadline)
+    oracle = Oracle(shows, max_batch, deadline)
     current = [dict(message) for message in conversation]
-    current = _ddmin(current, _message_atoms, _rebuild_messages, judge)
+    current = _ddmin(current, _message_atoms, _rebuild_messages, oracle)
     if messages_only:
-        return MinimiseResult(current, judge.batches, judge.candidates, time.monotonic() - started)
-    current = _ddmin(current, *_GROUPED_WORDS, judge)
-    current = _ddmin(current, *_GROUPED_CHARS, judge)
+        return MinimiseResult(
+            current, oracle.batches, oracle.candidates, time.monotonic() - started
+        )
+    current = _ddmin(current, *_GROUPED_WORDS, oracle)
+    current = _ddmin(current, *_GROUPED_CHARS, oracle)
     if _has_equal_texts(current):  # equal texts may also shrink apart
-        current = _ddmin(current, *_WORDS_EACH, judge)
-        current = _ddmin(current, *_CHARS_EACH, judge)
-    return MinimiseResult(current, judge.batches, judge.candidates, time.monotonic() - started)
+        current = _ddmin(current, *_WORDS_EACH, oracle)
+        current = _ddmin(current, *_CHARS_EACH, oracle)
+    return _result(current, oracle, started)
+
+
+def _result(conversation: Conversation, oracle: Oracle, started: float) -> MinimiseResult:
+    seconds = time.monotonic() - started
+    return MinimiseResult(conversation, oracle.batches, oracle.candidates, seconds)
 
 
 def _ddmin(
     conversation: Conversation,
     atoms_of: Callable[[Conversation], list[A]],
     rebuild: Callable[[Conversation, list[A]], Conversation],
-    judge: _Judge,
+    oracle: Oracle,
 ) -> Conversation:
     """Delta debugging over one kind of atom; returns the smallest passing conversation."""
     origin = conversation  # atoms always index the level's starting point
     atoms = atoms_of(origin)
     n = 2
-    while atoms and not judge.expired():
+    while atoms and not oracle.past_deadline():
         n = min(n, len(atoms))
         size = -(-len(atoms) // n)  # ceiling division
-        shown = judge.first_passing(_complements(origin, atoms, size, rebuild))
+        shown = _first_passing(oracle, _complements(origin, atoms, size, rebuild))
         if shown:
             conversation, atoms = min(shown, key=lambda pair: size_key(pair[0]))
             n = max(n - 1, 2)
