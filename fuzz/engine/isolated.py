@@ -39,7 +39,6 @@ import attrs
 
 from fuzz.engine.outcomes import (
     DEFAULT_TIMEOUT,
-    STDERR_TAIL,
     Conversation,
     Failure,
     FailureKind,
@@ -53,7 +52,8 @@ from fuzz.engine.processes import (
     Pumped,
     check_memory,
     exit_status,
-    ran_out_of_memory,
+    process_failure,
+    stderr_tail,
 )
 from fuzz.errors import UsageError
 
@@ -69,10 +69,6 @@ ORPHAN_CHECK = 1.0
 
 def _has_line(child: Child) -> bool:
     return b"\n" in child.stdout
-
-
-def _tail(stderr: bytes) -> str:
-    return stderr.decode("utf-8", errors="replace")[-STDERR_TAIL:]
 
 
 @attrs.define(eq=False)
@@ -157,7 +153,7 @@ class IsolatedTarget:
 
     def _next_answer(self, child: Child) -> tuple[Outcome, bool]:
         """The child's next answer, or what it died of; and whether the child lives on."""
-        mark = len(child.stderr)
+        mark = child.stderr_read
         pumped = child.pump(time.monotonic() + self.timeout + KILL_GRACE, _has_line)
         if pumped is Pumped.DONE:
             line = child.take_line()
@@ -200,7 +196,7 @@ class IsolatedTarget:
         returncode = child.finish()
         if isinstance(answer, dict) and "usage_error" in answer:
             return None, answer
-        stderr = _tail(bytes(child.stderr))
+        stderr = stderr_tail(bytes(child.stderr))
         last = stderr.strip().splitlines()[-1:] or [pumped.value]
         return None, {"why": f"{exit_status(returncode)}: {last[0]}", "stderr": stderr}
 
@@ -243,7 +239,7 @@ class IsolatedTarget:
             FailureKind(data["kind"]),
             str(data["discriminator"]),
             str(data["detail"]),
-            str(data["stderr"]) or _tail(child.stderr_since(mark)),
+            str(data["stderr"]) or stderr_tail(child.stderr_since(mark)),
         )
         if self.max_memory is not None and failure.discriminator == "MemoryError":
             failure = attrs.evolve(
@@ -256,24 +252,12 @@ class IsolatedTarget:
 
     def _death(self, pumped: Pumped, returncode: int, stderr: bytes) -> Failure:
         """What a child that gave no answer died of."""
-        tail = _tail(stderr)
-        if pumped is Pumped.TIMEOUT:
-            return Failure(
-                FailureKind.TIMEOUT, "", f"no result after {self.timeout:g}s; killed", tail
-            )
-        if pumped is Pumped.OVERFLOW:
-            return Failure(
-                FailureKind.OUTPUT_TOO_LARGE,
-                "",
-                f"an answer passed {self.max_line} bytes; the process was killed",
-                tail,
-            )
-        status = exit_status(returncode)
-        if ran_out_of_memory(returncode, stderr, self.max_memory):
-            return Failure(
-                FailureKind.OUT_OF_MEMORY,
-                "",
-                f"ran out of memory under --max-memory={self.max_memory} ({status})",
-                tail,
-            )
-        return Failure(FailureKind.CRASH, status, f"the analyzer process died: {status}", tail)
+        return process_failure(
+            pumped,
+            returncode,
+            stderr,
+            program="the analyzer process",
+            timeout=self.timeout,
+            max_line=self.max_line,
+            max_memory=self.max_memory,
+        )

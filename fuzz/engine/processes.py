@@ -40,6 +40,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
+from fuzz.engine.outcomes import STDERR_TAIL, Failure, FailureKind
 from fuzz.errors import UsageError
 
 #: Bytes of a child's stderr kept (its tail: where the error is).
@@ -155,17 +156,56 @@ class Pumped(enum.Enum):
     OVERFLOW = "overflow"  # an output line passed ``max_line`` bytes
 
 
+def stderr_tail(stderr: bytes) -> str:
+    """The part of a child's stderr a failure records: its end, where the error is."""
+    return stderr.decode("utf-8", errors="replace")[-STDERR_TAIL:]
+
+
+def process_failure(
+    pumped: Pumped,
+    returncode: int,
+    stderr: bytes,
+    *,
+    program: str,
+    timeout: float,
+    max_line: int,
+    max_memory: int | None,
+) -> Failure:
+    """Why a child gave no usable answer: the deadline, a runaway line, the memory cap, or
+    its exit status (the discriminator of a crash, so two analyzers dying alike agree)."""
+    tail = stderr_tail(stderr)
+    if pumped is Pumped.TIMEOUT:
+        return Failure(FailureKind.TIMEOUT, "", f"no answer after {timeout:g}s; killed", tail)
+    if pumped is Pumped.OVERFLOW:
+        return Failure(
+            FailureKind.OUTPUT_TOO_LARGE,
+            "",
+            f"an output line passed {max_line} bytes; {program} was killed",
+            tail,
+        )
+    status = exit_status(returncode)
+    if ran_out_of_memory(returncode, stderr, max_memory):
+        return Failure(
+            FailureKind.OUT_OF_MEMORY,
+            "",
+            f"{program} ran out of memory under --max-memory={max_memory} ({status})",
+            tail,
+        )
+    return Failure(FailureKind.CRASH, status, f"{program} exited with {status}", tail)
+
+
 @attrs.define(eq=False)
 class Child:
     """One child process in its own session, with its pipes pumped without blocking."""
 
     process: subprocess.Popen[bytes]
     max_line: int = DEFAULT_MAX_LINE
-    max_memory: int | None = None
     #: Cap on all of stdout held at once (a flood of short lines), if any.
     max_total: int | None = None
     stdout: bytearray = attrs.field(factory=bytearray)
     stderr: bytearray = attrs.field(factory=bytearray)
+    #: Bytes of stderr ever read (``stderr`` keeps only the last of them).
+    stderr_read: int = 0
     exited: bool = False
     _line_start: int = 0
     _open: set[str] = attrs.field(factory=lambda: {"stdout", "stderr"})
@@ -195,7 +235,7 @@ class Child:
             start_new_session=True,
             env=None if env is None else dict(env),
         )
-        child = cls(process, max_line, max_memory)
+        child = cls(process, max_line)
         if max_memory is not None:
             # Before any input is sent: nothing the input triggers escapes the cap.
             with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -252,8 +292,9 @@ class Child:
         return line
 
     def stderr_since(self, mark: int) -> bytes:
-        """stderr written since ``mark`` (a former ``len(self.stderr)``), as far as it is kept."""
-        return bytes(self.stderr[max(0, mark) :]) if mark <= len(self.stderr) else b""
+        """stderr written since ``mark`` (a former ``stderr_read``), as far as it is kept."""
+        kept_from = self.stderr_read - len(self.stderr)
+        return bytes(self.stderr[max(0, mark - kept_from) :])
 
     def _open_selector(self) -> selectors.BaseSelector:
         """One selector for the child's life (not one per ``pump``: a syscall each fd)."""
@@ -296,6 +337,7 @@ class Child:
                 self.stdout += chunk
             else:
                 self.stderr += chunk
+                self.stderr_read += len(chunk)
                 if len(self.stderr) > 2 * STDERR_KEEP:
                     del self.stderr[:-STDERR_KEEP]
 

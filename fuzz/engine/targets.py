@@ -54,8 +54,8 @@ from fuzz.engine.processes import (
     Child,
     Pumped,
     check_memory,
-    exit_status,
-    ran_out_of_memory,
+    process_failure,
+    stderr_tail,
 )
 from fuzz.errors import UsageError
 
@@ -504,10 +504,10 @@ class CmdTarget:
         finally:
             returncode = child.finish()
         stderr = bytes(child.stderr)
-        whole = _whole_failure(self, pumped, returncode, stderr, child.stdout, len(conversations))
+        lines = [line for line in bytes(child.stdout).split(b"\n") if line.strip()]
+        whole = _whole_failure(self, pumped, returncode, stderr, len(lines), len(conversations))
         if whole is not None:
             return _BatchRun([Outcome.of_failure(whole)] * len(conversations), True)
-        lines = [line for line in bytes(child.stdout).split(b"\n") if line.strip()]
         ids = frozenset(range(len(conversations)))
         return _BatchRun([_parse_line(line, index, ids) for index, line in enumerate(lines)], False)
 
@@ -521,32 +521,22 @@ def _whole_failure(
     pumped: Pumped,
     returncode: int,
     stderr: bytes,
-    stdout: bytearray,
+    count: int,
     expected: int,
 ) -> Failure | None:
-    """The failure of a run as a whole, or None when its lines can be read one by one."""
-    tail = _tail(stderr)
-    if pumped is Pumped.TIMEOUT:
-        return Failure(FailureKind.TIMEOUT, "", f"no output after {target.timeout:g}s", tail)
-    if pumped is Pumped.OVERFLOW:
-        return Failure(
-            FailureKind.OUTPUT_TOO_LARGE,
-            "",
-            f"an output line passed {target.max_line} bytes; the process was killed",
-            tail,
+    """The failure of a run as a whole, or None when its ``count`` non-blank lines can be read
+    one by one."""
+    if pumped is not Pumped.EXITED or returncode != 0:
+        return process_failure(
+            pumped,
+            returncode,
+            stderr,
+            program=target.argv[0],
+            timeout=target.timeout,
+            max_line=target.max_line,
+            max_memory=target.max_memory,
         )
-    if returncode != 0:
-        status = exit_status(returncode)
-        if ran_out_of_memory(returncode, stderr, target.max_memory):
-            return Failure(
-                FailureKind.OUT_OF_MEMORY,
-                "",
-                f"{target.argv[0]} ran out of memory under --max-memory="
-                f"{target.max_memory} ({status})",
-                tail,
-            )
-        return Failure(FailureKind.CRASH, status, f"{target.argv[0]} exited with {status}", tail)
-    count = sum(1 for line in bytes(stdout).split(b"\n") if line.strip())
+    tail = stderr_tail(stderr)
     if count == expected:
         return None
     if count == 0 and stderr.strip():
@@ -556,10 +546,6 @@ def _whole_failure(
         )
     kind = FailureKind.MISSING_LINE if count < expected else FailureKind.EXTRA_LINE
     return Failure(kind, "", f"{expected} lines in, {count} lines out", tail)
-
-
-def _tail(stderr: bytes) -> str:
-    return stderr.decode("utf-8", errors="replace")[-STDERR_TAIL:]
 
 
 # ------------------------------------------------------------------- pairs ---

@@ -13,6 +13,7 @@ import contextlib
 import os
 import shlex
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pytest
 from fuzz.engine.compare import compare
 from fuzz.engine.isolated import IsolatedTarget
 from fuzz.engine.outcomes import FailureKind, Outcome
-from fuzz.engine.processes import MIN_MEMORY, parse_memory
+from fuzz.engine.processes import MIN_MEMORY, STDERR_KEEP, Child, Pumped, parse_memory
 from fuzz.engine.targets import CmdTarget, PyTarget, TargetOptions, analyze_pair, parse_target
 from fuzz.errors import UsageError
 from tests.conftest import FIXTURES
@@ -457,3 +458,20 @@ def test_isolated_child_does_not_outlive_a_killed_fuzzer(busy: bool) -> None:
     assert _state(child) in (None, "Z"), "the analyzer child outlived the fuzzer"
     with contextlib.suppress(ChildProcessError):
         os.waitpid(child, os.WNOHANG)  # handed to us (a subreaper): reap it
+
+
+def test_stderr_since_a_mark_survives_the_kept_tail_being_trimmed() -> None:
+    """A mark is a count of bytes ever read: trimming the kept tail must not lose what came
+    after it (a child that wrote much before failing keeps its last words)."""
+    early = b"e" * (3 * STDERR_KEEP)
+    code = "import sys; sys.stderr.buffer.write(sys.stdin.buffer.read())"
+    child = Child.start([sys.executable, "-c", code])
+    child.send(early, close=True)
+    try:
+        assert child.pump(time.monotonic() + 30) is Pumped.EXITED
+    finally:
+        child.finish()
+    assert child.stderr_read == len(early)
+    assert len(child.stderr) < len(early)  # the kept tail was trimmed
+    assert child.stderr_since(len(early) - 10) == b"e" * 10
+    assert child.stderr_since(0) == bytes(child.stderr)
