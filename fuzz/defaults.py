@@ -19,3 +19,6 @@ TIMEOUT = 10.0
 
 #: Relative change of the Tier-B or Tier-C rate between two runs reported as drift.
 DRIFT_THRESHOLD = 0.2
+
+#: The example database key a campaign saves under unless its inputs give it one of its own.
+DATABASE_KEY = b"signals-fuzz.campaign"

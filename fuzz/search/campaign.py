@@ -57,6 +57,7 @@ from hypothesis.errors import HypothesisException, HypothesisWarning
 
 import fuzz
 from fuzz.defaults import BATCH_SIZE as DEFAULT_BATCH_SIZE
+from fuzz.defaults import DATABASE_KEY
 from fuzz.engine.case import Case, Provenance, size_key
 from fuzz.engine.compare import Comparison, Divergence, Tier, compare
 from fuzz.engine.explain import explain
@@ -78,9 +79,6 @@ from fuzz.search.events import (
 )
 from fuzz.search.inputs import full_batches
 from fuzz.search.minimise import DEFAULT_MAX_BATCH, minimise
-
-#: The key a campaign's findings live under in a shared example database.
-DEFAULT_DATABASE_KEY = b"signals-fuzz.campaign"
 
 #: Batches one exploration round may run. Hypothesis keeps every test case of a run
 #: (its cache holds thousands), so memory grew by ~28 KB per conversation in one long
@@ -110,7 +108,7 @@ class CampaignSettings:
     set_aside: frozenset[str] = frozenset()
     command: str = ""
     database: ExampleDatabase | None = attrs.field(default=None, eq=False)
-    database_key: bytes = DEFAULT_DATABASE_KEY
+    database_key: bytes = DATABASE_KEY
     minimise: bool = True
     stop_when: tuple[str, ...] = ()
     #: Seconds Hypothesis may shrink one bug, and may go without making its case smaller,

@@ -5,9 +5,12 @@ builds it from its flags, tests and benchmarks build it directly. Everything
 else is derived from it, in one place:
 
 * ``prepare`` does the work worth doing once per campaign, before any worker
-  starts: it validates the targets, reads the baseline, the resumed corpus
-  and the seed file, harvests the dictionary, resolves the example database
-  and derives its key. A ``Preparation`` pickles, so workers get it as is;
+  starts: it takes the baseline's accepted signatures, reads the seed file,
+  harvests the dictionary, resolves and checks the example database (in
+  the parent: a bad one is one usage error, not one traceback per worker)
+  and derives its key. A ``Preparation`` pickles, so workers get it as is.
+  (The targets are checked by ``targets_for``, the resumed corpus read by
+  the caller);
 * ``settings_for`` gives the engine's ``CampaignSettings`` of one campaign
   process; a worker first narrows the options with ``attrs.evolve`` (its own
   seed and share of the examples) and derives its settings the same way;
@@ -34,13 +37,11 @@ if TYPE_CHECKING:
 
     from fuzz.engine.outcomes import Conversation, Target
     from fuzz.engine.targets import TargetOptions
+    from fuzz.gate.baseline import Baseline
     from fuzz.search.campaign import Campaign, CampaignSettings, Coordinator
     from fuzz.search.events import Sink
     from strategies.dictionary import Dictionary
 
-DEFAULT_BATCH_SIZE = defaults.BATCH_SIZE
-DEFAULT_TIMEOUT = defaults.TIMEOUT
-DEFAULT_DRIFT_THRESHOLD = defaults.DRIFT_THRESHOLD
 
 StrategyFactory = Callable[..., "st.SearchStrategy[Conversation]"]
 """Builds the conversation strategy: called with the keywords of
@@ -63,16 +64,16 @@ class CampaignOptions:
     reference: str
     candidate: str
     seed: int
-    timeout: float = DEFAULT_TIMEOUT
+    timeout: float = defaults.TIMEOUT
     budget: float | None = None
     max_examples: int | None = None
-    batch_size: int = DEFAULT_BATCH_SIZE
+    batch_size: int = defaults.BATCH_SIZE
     corpus: Path = Path("corpus")
     shrunk: Path = Path("shrunk")
     command: str = ""
     baseline: Path | None = None
     out: Path | None = None
-    drift_threshold: float = DEFAULT_DRIFT_THRESHOLD
+    drift_threshold: float = defaults.DRIFT_THRESHOLD
     seeds: Path | None = None
     dictionary: tuple[Path, ...] = attrs.field(default=(), converter=tuple)
     stop_when: tuple[str, ...] = ()
@@ -112,31 +113,35 @@ class Preparation:
     seed_chats: tuple[Any, ...] = ()
     dictionary: Dictionary | None = None
     database: str | None = None
-    database_key: bytes = b"signals-fuzz.campaign"
+    database_key: bytes = defaults.DATABASE_KEY
 
     @property
     def set_aside(self) -> frozenset[str]:
         return self.accepted | self.resumed
 
 
-def prepare(options: CampaignOptions, *, resumed: frozenset[str] = frozenset()) -> Preparation:
+def prepare(
+    options: CampaignOptions, baseline: Baseline, *, resumed: frozenset[str] = frozenset()
+) -> Preparation:
     """Read and check everything the options name; ``UsageError`` on the first bad one.
 
-    ``resumed`` is what ``--resume`` sets aside (read from the corpus by the
-    caller, which opens it).
+    ``baseline`` is the one the options name, read once by the caller (which
+    files root causes against it and reports it too); ``resumed`` is what
+    ``--resume`` sets aside (read from the corpus by the caller, which opens it).
     """
-    from fuzz.gate.baseline import load_optional
     from fuzz.gate.seed_files import read_seed_file
-    from fuzz.search.database import resolve_database_spec
+    from fuzz.search.database import open_database, resolve_database_spec
     from fuzz.search.harvest import harvest
 
     harvested = harvest(options.dictionary) if options.dictionary else None
+    database = resolve_database_spec(options.database, default_dir=options.default_database)
+    open_database(database, default_dir=None)  # checked here; each process opens its own
     return Preparation(
-        accepted=load_optional(options.baseline).accepted(datetime.date.today()),
+        accepted=baseline.accepted(datetime.date.today()),
         resumed=resumed,
         seed_chats=tuple(read_seed_file(options.seeds)) if options.seeds is not None else (),
         dictionary=harvested,
-        database=resolve_database_spec(options.database, default_dir=options.default_database),
+        database=database,
         database_key=database_key(options.batch_size, options.seeds, harvested),
     )
 

@@ -8,7 +8,7 @@ The CLI only parses, builds the options, and prints the ``CampaignOutcome``.
 
 Who consumes what (``fuzz.search.sinks``): the corpus recorder saves every
 case as it is found and shrunk; the local sinks (report sink, pattern
-tracker) see every comparison, in each campaign process, and are merged
+tracker, cross-language tracker) see every comparison, in each campaign process, and are merged
 here; the caller's ``progress`` sink sees every event the parent sees.
 """
 
@@ -93,14 +93,17 @@ def run_campaign(options: CampaignOptions, progress: Sink) -> CampaignOutcome:
     for checked in corpus.skipped:
         progress(CorpusFileSkipped(str(checked.path), checked.problem or ""))
     resumed = _resume(corpus, options, progress) if options.resume else frozenset()
-    preparation = prepare(options, resumed=resumed)
+    baseline = load_optional(options.baseline)
+    preparation = prepare(options, baseline, resumed=resumed)
     local = local_sinks(preparation)
     recorder = CorpusRecorder(corpus)
     sink = fan_out(recorder, *local, progress)
     finished, crashes = _run(options, preparation, sink, local, (reference, candidate))
-    causes = _root_causes(corpus, finished.signatures, load_optional(options.baseline))
+    causes = _root_causes(corpus, finished.signatures, baseline)
+    accepted = accepted_signatures(causes)
     report = next(s for s in local if isinstance(s, ReportSink))
-    report.metrics.accept(accepted_signatures(causes))
+    report.metrics.accept(accepted)
+    rows = next(s for s in local if isinstance(s, CrossLangTracker)).coverage()
     failure = recorder.failure
     if failure is None:  # after a failed write, nothing more is written
         try:
@@ -111,18 +114,17 @@ def run_campaign(options: CampaignOptions, progress: Sink) -> CampaignOutcome:
                     report,
                     finished,
                     (reference, candidate),
-                    options.baseline,
+                    baseline,
                     options.drift_threshold,
                     causes,
-                    next(s for s in local if isinstance(s, CrossLangTracker)).coverage(),
+                    rows,
                 )
         except OSError as exc:
             failure = f"cannot write {exc.filename or options.out}: {exc.strerror or exc}"
     tracker = next((s for s in local if isinstance(s, PatternTracker)), None)
-    rows = next(s for s in local if isinstance(s, CrossLangTracker)).coverage()
     return CampaignOutcome(
         finished=finished,
-        saved=_saved(corpus, finished.signatures, accepted_signatures(causes)),
+        saved=_saved(corpus, finished.signatures, accepted),
         root_causes=causes,
         crashes=crashes,
         resumed=resumed,
@@ -142,8 +144,7 @@ def _run(
     """The campaign in this process, or as workers whose local sinks are merged into ``local``."""
     from fuzz.search.workers import run_workers, worker_count
 
-    workers = worker_count(options)
-    if workers == 1:
+    if worker_count(options) == 1:
         from fuzz.search.stopping import check_stop, stopping_on_ctrl_c
 
         campaign = campaign_for(options, preparation, fan_out(sink, check_stop), targets=targets)
@@ -151,7 +152,7 @@ def _run(
             return campaign.run(), ()
     reference, candidate = targets
     result = run_workers(
-        attrs.evolve(options, workers=workers),
+        options,
         preparation,
         sink,
         reference=reference.identity,

@@ -28,6 +28,7 @@ import attrs
 
 from fuzz.engine.case import Case, conversation_hash, size_key
 from fuzz.engine.outcomes import Target
+from fuzz.gate.baseline import Baseline
 from fuzz.gate.corpus import Corpus
 from fuzz.gate.metrics import DEFAULT_DRIFT_THRESHOLD, Metrics
 from fuzz.gate.report_files import ParityReport, case_record, diff_record, write_reports
@@ -273,16 +274,14 @@ def write_campaign_reports(
     sink: ReportSink,
     finished: CampaignFinished,
     targets: tuple[Target, Target],
-    baseline_path: Path | None,
+    baseline: Baseline,
     threshold: float = DEFAULT_DRIFT_THRESHOLD,
     root_causes: Sequence[FiledCause] = (),
     crosslang: CrossLangCoverage | None = None,
 ) -> dict[str, Path]:
     """The report files of a finished campaign, from what its ``ReportSink`` gathered."""
-    from fuzz.gate.baseline import load_optional
     from fuzz.gate.metrics import run_metadata
 
-    baseline = load_optional(baseline_path)
     today = datetime.date.today()
     started = sink.started
     reference, candidate = targets

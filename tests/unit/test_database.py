@@ -122,3 +122,31 @@ def test_campaign_with_unreachable_redis_exits_2(
     )
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and url in err and "--database" in err
+
+
+def test_bad_database_with_workers_is_one_line_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The database is checked in the parent: a bad one must not reach every worker as a
+    traceback (exit 3) but stop the campaign as one line, exit 2."""
+    code = main(
+        [
+            "campaign",
+            "--reference",
+            OK_REF,
+            "--candidate",
+            OK_REF,
+            "--max-examples",
+            "4",
+            "--workers",
+            "2",
+            "--corpus",
+            str(tmp_path / "corpus"),
+            "--shrunk",
+            str(tmp_path / "shrunk"),
+            "--database",
+            "ftp://x",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "--database" in err and "ftp://x" in err
