@@ -58,9 +58,10 @@ def size_key(conversation: Sequence[Mapping[str, Any]]) -> tuple[int, int, int]:
     return (len(conversation), text, len(json.dumps(list(conversation), ensure_ascii=True)))
 
 
-def slugify(signature: str, *, limit: int = 60) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", signature.lower()).strip("-")
-    return slug[:limit].rstrip("-") or "case"
+def slugify(text: str, *, limit: int = 60, default: str = "case") -> str:
+    """``text`` as lowercase ASCII words joined by dashes, at most ``limit`` characters."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:limit].rstrip("-") or default
 
 
 @attrs.frozen
@@ -100,7 +101,7 @@ class Case:
             return (self.shrunk, self.explanation is not None) > (
                 other.shrunk,
                 other.explanation is not None,
-            ) and (self.shrunk or not other.shrunk)
+            )
         return (size_key(self.conversation), not self.shrunk) < (
             size_key(other.conversation),
             not other.shrunk,

@@ -24,13 +24,12 @@ class key, which does not depend on which character a run happened to find).
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import attrs
 
-from fuzz.engine.case import conversation_hash, size_key
+from fuzz.engine.case import conversation_hash, size_key, slugify
 from fuzz.engine.charclass import CharClassifier, default_char_class, describe
 from fuzz.engine.explain import Explanation, Kind
 
@@ -100,7 +99,7 @@ class _Union:
 
 def cause_id(key: str) -> str:
     """A stable id for a root-cause key: a readable slug plus a short hash."""
-    slug = re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")[:40].rstrip("-") or "cause"
+    slug = slugify(key, limit=40, default="cause")
     return f"{slug}-{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
 
 
