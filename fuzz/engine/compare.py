@@ -196,6 +196,12 @@ def _rejected_by_schema(where: str) -> Comparison:
     return Comparison(rejected=f"schema: {where}")
 
 
+def is_hang(signature: str) -> bool:
+    """Whether a signature is a hang (``timeout on candidate``): every candidate that still
+    shows it costs a whole timeout, so it is shrunk by messages alone and not explained."""
+    return signature.startswith(f"{FailureKind.TIMEOUT.value} on ")
+
+
 def _bug_signatures(ref_counts: Mapping[str, int], cand_counts: Mapping[str, int]) -> list[str]:
     """The bugs a count difference stands for, one signature per leaf type, by category.
 

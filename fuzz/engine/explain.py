@@ -11,13 +11,13 @@ The edits, all generated up front and sent in as few batches as possible
 (one process per side per batch for a ``cmd:`` target; the case itself rides
 along as a control):
 
-* **messages**: drop one; give it a neutral role; empty its text; empty a
-  run of equal messages together (three identical calls stay identical);
+* **messages**: drop one; give it a neutral role; empty its text; empty all
+  the messages equal to it together (three identical calls stay identical);
   put a ``function_call`` before an observation that has none;
 * **characters**: every unusual character (anything but an ASCII letter,
   digit or space) replaced by an ASCII letter of its case, by a space, or
-  deleted, all its occurrences in one message at once; all non-ASCII
-  characters of a message turned into ASCII letters together;
+  deleted, all its occurrences in the conversation at once; all non-ASCII
+  characters turned into ASCII letters together;
 * **words**: drop one (runs of essential words make a phrase);
 * **length**: keep only the head, the tail or the middle half of a long text;
 * **JSON** in a ``function_call`` or ``observation`` (also inside
@@ -55,7 +55,7 @@ from typing import Any, Final
 import attrs
 
 from fuzz.engine.charclass import default_char_class, describe, same_class, unusual
-from fuzz.engine.compare import compare
+from fuzz.engine.compare import compare, is_hang
 from fuzz.engine.jsontext import (
     ESCAPE,
     FEATURE_WORDS,
@@ -75,7 +75,8 @@ from fuzz.engine.targets import analyze_pair
 DEFAULT_MAX_BATCH: Final = 256
 #: Edits tried on one case at most; a big case keeps the first (message edits come first).
 DEFAULT_MAX_EDITS: Final = 1000
-#: Per message: at most this many distinct characters, words and JSON edits are tried.
+#: At most this many distinct characters (per conversation), and words and JSON edits (per
+#: message), are tried.
 _PER_MESSAGE: Final = 64
 #: Texts at least this long (code points) or this heavy (UTF-8 bytes) get the length edits.
 _LONG_CHARS: Final = 256
@@ -131,10 +132,10 @@ class Ingredient:
     text: str = ""
     code_point: int | None = None
     chars: tuple[str, ...] = ()
-    rank: int = attrs.field()
 
-    @rank.default
-    def _rank_of_kind(self) -> int:
+    @property
+    def rank(self) -> int:
+        """Its kind's precedence (written out in the JSON for readers of corpus files)."""
         return RANK[self.kind]
 
     def to_json(self) -> dict[str, Any]:
@@ -162,7 +163,6 @@ class Ingredient:
             text=str(data.get("text", "")),
             code_point=None if data.get("code_point") is None else int(data["code_point"]),
             chars=tuple(str(c) for c in data.get("chars", ())),
-            rank=int(data.get("rank", RANK[Kind(data["kind"])])),
         )
 
 
@@ -275,7 +275,7 @@ def _neutral_role(role: object) -> str:
 
 
 def _equal_groups(conversation: Conversation) -> list[tuple[int, ...]]:
-    """Runs of two or more messages with the same role and the same non-empty text."""
+    """Groups of two or more messages (anywhere) with the same role and the same non-empty text."""
     groups: dict[tuple[object, str], list[int]] = {}
     for m, message in enumerate(conversation):
         value = _value(message)
@@ -589,8 +589,7 @@ class _Reading:
         singles = [
             c
             for c in chars
-            if ("char", c, "letter") in self.kills
-            and all(self.killed(("char", c, how)) for how in ("letter", "space", "delete"))
+            if all(self.killed(("char", c, how)) for how in ("letter", "space", "delete"))
         ]
         found = []
         for char in singles:
@@ -942,8 +941,8 @@ def explain_case(
     timeout. It comes back unexplained (``complete=False``), grouped alone by
     its signature.
     """
-    if signature.startswith("timeout"):
-        return Explanation(signature, [dict(m) for m in conversation], (), True, Cost(), False)
+    if is_hang(signature):
+        return Explanation.untried(signature, [dict(m) for m in conversation])
     return explain(
         conversation,
         signature_oracle(signature, reference, candidate),

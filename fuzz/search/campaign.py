@@ -59,7 +59,7 @@ import fuzz
 from fuzz.defaults import BATCH_SIZE as DEFAULT_BATCH_SIZE
 from fuzz.defaults import DATABASE_KEY
 from fuzz.engine.case import Case, Provenance, size_key
-from fuzz.engine.compare import Comparison, Divergence, Tier, compare
+from fuzz.engine.compare import Comparison, Divergence, Tier, compare, is_hang
 from fuzz.engine.explain import explain
 from fuzz.engine.outcomes import Conversation, Outcome, Target
 from fuzz.engine.targets import CmdTarget, analyze_pair
@@ -496,7 +496,7 @@ class Campaign:
         explained: every edit that still hangs would cost a whole timeout.
         """
         self._unexplained.discard(signature)
-        if not self.settings.explain or signature.startswith("timeout "):
+        if not self.settings.explain or is_hang(signature):
             return
         case = self.best[signature]
 
@@ -556,7 +556,7 @@ class Campaign:
     def _minimise(self, signature: str) -> int:
         """The batched pass on the bug's best case; the number of batches it sent."""
 
-        hangs = signature.startswith("timeout ")
+        hangs = is_hang(signature)
         deadline = self._deadline
         if hangs:  # each candidate that still hangs costs a timeout: a budget of its own
             limit = time.monotonic() + self.settings.shrink_limit
