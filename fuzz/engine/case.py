@@ -25,7 +25,13 @@ import attrs
 
 from fuzz.engine.compare import Tier
 from fuzz.engine.explain import Explanation
-from fuzz.engine.outcomes import Conversation, Failure, FailureKind, Outcome, TargetIdentity
+from fuzz.engine.outcomes import (
+    Conversation,
+    Outcome,
+    TargetIdentity,
+    outcome_from_json,
+    outcome_to_json,
+)
 
 #: Version 2 adds ``explanation`` (``fuzz.engine.explain``); version 1 files still read.
 SCHEMA_VERSION = 2
@@ -153,19 +159,3 @@ class Case:
             if data.get("explanation") is None
             else Explanation.from_json(data["explanation"], messages),
         )
-
-
-def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
-    if outcome.failure is not None:
-        failure = attrs.asdict(outcome.failure)
-        failure["kind"] = outcome.failure.kind.value
-        return {"failure": failure}
-    return {"report": outcome.report}
-
-
-def outcome_from_json(data: Mapping[str, Any]) -> Outcome:
-    if "failure" in data:
-        failure = dict(data["failure"])
-        failure["kind"] = FailureKind(failure["kind"])
-        return Outcome.of_failure(Failure(**failure))
-    return Outcome.of_report(dict(data["report"]))

@@ -45,6 +45,7 @@ from fuzz.engine.outcomes import (
     Outcome,
     TargetIdentity,
     encode_line,
+    outcome_from_json,
 )
 from fuzz.engine.processes import (
     DEFAULT_MAX_LINE,
@@ -220,10 +221,9 @@ class IsolatedTarget:
         try:
             answer = json.loads(line)
             restart = bool(answer.get("restart"))
-            if "report" in answer:
-                outcome = Outcome.of_report(answer["report"])
-            else:
-                outcome = Outcome.of_failure(self._failure(answer["failure"], child, mark))
+            outcome = outcome_from_json(answer)
+            if outcome.failure is not None:
+                outcome = Outcome.of_failure(self._failure(outcome.failure, child, mark))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             outcome = Outcome.of_failure(
                 Failure(FailureKind.UNPARSEABLE, "protocol", f"{exc}: {line[:200]!r}")
@@ -233,14 +233,11 @@ class IsolatedTarget:
             child.finish()
         return outcome
 
-    def _failure(self, data: dict[str, Any], child: Child, mark: int) -> Failure:
-        """A failure the child reported; a ``MemoryError`` under a cap is ``out-of-memory``."""
-        failure = Failure(
-            FailureKind(data["kind"]),
-            str(data["discriminator"]),
-            str(data["detail"]),
-            str(data["stderr"]) or stderr_tail(child.stderr_since(mark)),
-        )
+    def _failure(self, failure: Failure, child: Child, mark: int) -> Failure:
+        """A failure the child reported, with what it said on stderr meanwhile if it kept none;
+        a ``MemoryError`` under a cap is ``out-of-memory``."""
+        if not failure.stderr:
+            failure = attrs.evolve(failure, stderr=stderr_tail(child.stderr_since(mark)))
         if self.max_memory is not None and failure.discriminator == "MemoryError":
             failure = attrs.evolve(
                 failure,

@@ -21,18 +21,9 @@ from typing import Any
 import attrs
 
 from fuzz.engine.isolated import ORPHAN_CHECK
-from fuzz.engine.outcomes import Failure
+from fuzz.engine.outcomes import outcome_to_json
 from fuzz.engine.targets import PyTarget
 from fuzz.errors import UsageError
-
-
-def _failure_json(failure: Failure) -> dict[str, str]:
-    return {
-        "kind": failure.kind.value,
-        "discriminator": failure.discriminator,
-        "detail": failure.detail,
-        "stderr": failure.stderr,
-    }
 
 
 def _watch_parent(parent: int) -> None:
@@ -51,14 +42,9 @@ def _serve(target: PyTarget, requests: Any, answers: Any) -> None:
         messages = json.loads(raw)["messages"]
         try:
             outcome = target.analyze_one(messages)
-            answer: dict[str, Any]
-            if outcome.failure is not None:
-                answer = {
-                    "failure": _failure_json(outcome.failure),
-                    "restart": outcome.failure.discriminator == "MemoryError",
-                }
-            else:
-                answer = {"report": outcome.report}
+            answer = outcome_to_json(outcome)
+            if outcome.failure is not None and outcome.failure.discriminator == "MemoryError":
+                answer["restart"] = True
             data = json.dumps(answer).encode("utf-8") + b"\n"
         except MemoryError:
             data = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 import attrs
@@ -113,3 +113,21 @@ def encode_line(record: dict[str, Any]) -> str:
     except UnicodeEncodeError:
         line = json.dumps(record, ensure_ascii=True)
     return line
+
+
+def outcome_to_json(outcome: Outcome) -> dict[str, Any]:
+    """An outcome as JSON: how corpus files keep it and an isolated child sends it."""
+    if outcome.failure is not None:
+        failure = attrs.asdict(outcome.failure)
+        failure["kind"] = outcome.failure.kind.value
+        return {"failure": failure}
+    return {"report": outcome.report}
+
+
+def outcome_from_json(data: Mapping[str, Any]) -> Outcome:
+    """The outcome ``outcome_to_json`` wrote; ``KeyError``/``TypeError``/``ValueError`` if bad."""
+    if "failure" in data:
+        failure = dict(data["failure"])
+        failure["kind"] = FailureKind(failure["kind"])
+        return Outcome.of_failure(Failure(**failure))
+    return Outcome.of_report(dict(data["report"]))
