@@ -53,7 +53,7 @@ from __future__ import annotations
 import enum
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -202,7 +202,23 @@ def is_hang(signature: str) -> bool:
     return signature.startswith(f"{FailureKind.TIMEOUT.value} on ")
 
 
-def _bug_signatures(ref_counts: Mapping[str, int], cand_counts: Mapping[str, int]) -> list[str]:
+def _count_differences(
+    ref_counts: Mapping[str, int], cand_counts: Mapping[str, int]
+) -> list[tuple[str, bool]]:
+    """Each leaf type whose count differs, and whether the candidate under-reports it."""
+    return [
+        (signal_type, ref_count > cand_count)
+        for signal_type in ref_counts.keys() | cand_counts.keys()
+        if (ref_count := ref_counts.get(signal_type, 0))
+        != (cand_count := cand_counts.get(signal_type, 0))
+    ]
+
+
+def _direction(under: bool) -> str:
+    return "ref>cand" if under else "ref<cand"
+
+
+def _bug_signatures(differences: Sequence[tuple[str, bool]]) -> list[str]:
     """The bugs a count difference stands for, one signature per leaf type, by category.
 
     Within one category a leaf the candidate under-reports and another it
@@ -212,17 +228,13 @@ def _bug_signatures(ref_counts: Mapping[str, int], cand_counts: Mapping[str, int
     bugs; the over-reported ones are their consequences.
     """
     by_category: dict[str, list[tuple[str, bool]]] = {}
-    for signal_type in ref_counts.keys() | cand_counts.keys():
-        ref_count, cand_count = ref_counts.get(signal_type, 0), cand_counts.get(signal_type, 0)
-        if ref_count != cand_count:
-            category = signal_type.rsplit(".", 1)[0]
-            by_category.setdefault(category, []).append((signal_type, ref_count > cand_count))
+    for signal_type, under in differences:
+        by_category.setdefault(signal_type.rsplit(".", 1)[0], []).append((signal_type, under))
     signatures: list[str] = []
-    for differences in by_category.values():
-        missed = [t for t, under in differences if under]
-        chosen = missed or [t for t, _ in differences]
-        direction = "ref>cand" if missed else "ref<cand"
-        signatures.extend(f"counts: {t} {direction}" for t in chosen)
+    for in_category in by_category.values():
+        missed = [t for t, under in in_category if under]
+        chosen = missed or [t for t, _ in in_category]
+        signatures.extend(f"counts: {t} {_direction(bool(missed))}" for t in chosen)
     return sorted(signatures)
 
 
@@ -233,15 +245,11 @@ def _report_divergence(
     if ref == cand:
         return None
     diff = structural_diff(ref.to_json(), cand.to_json()) if diffs else {}
-    signatures = _bug_signatures(ref.counts, cand.counts)
-    if not signatures:
+    differences = _count_differences(ref.counts, cand.counts)
+    if not differences:
         return Divergence(Tier.A, "quality", f"quality: {ref.quality} -> {cand.quality}", diff)
-    differing = sorted(
-        f"{signal_type} {'ref>cand' if ref_count > cand_count else 'ref<cand'}"
-        for signal_type in ref.counts.keys() | cand.counts.keys()
-        if (ref_count := ref.counts.get(signal_type, 0))
-        != (cand_count := cand.counts.get(signal_type, 0))
-    )
+    signatures = _bug_signatures(differences)
+    differing = sorted(f"{t} {_direction(under)}" for t, under in differences)
     return Divergence(Tier.A, "counts", "counts: " + ", ".join(differing), diff, tuple(signatures))
 
 
