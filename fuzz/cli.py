@@ -30,8 +30,6 @@ if TYPE_CHECKING:
     from fuzz.search.patterns import PatternCoverage
     from fuzz.search.run import CampaignOutcome
 
-DEFAULT_REFERENCE = "py:signals.analyzer:SignalAnalyzer"
-DEFAULT_CANDIDATE = "cmd:signals_replay"
 DEFAULT_BUDGET = "5m"
 EXAMPLE_REFERENCE = "py:fuzz.examples.analyzer:ExampleAnalyzer"
 DEMO_VARIANTS = "missing_trigger,narrow_timeout,retry_off_by_one"
@@ -101,13 +99,13 @@ class _Parser(argparse.ArgumentParser):
 def _add_targets(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
     parser.add_argument(
         "--reference",
-        default=DEFAULT_REFERENCE,
-        help=f"target spec of the reference side (default: {DEFAULT_REFERENCE})",
+        default=defaults.REFERENCE,
+        help=f"target spec of the reference side (default: {defaults.REFERENCE})",
     )
     parser.add_argument(
         "--candidate",
-        default=DEFAULT_CANDIDATE,
-        help=f"target spec of the candidate side (default: {DEFAULT_CANDIDATE})",
+        default=defaults.CANDIDATE,
+        help=f"target spec of the candidate side (default: {defaults.CANDIDATE})",
     )
     _add_target_options(parser)
 

@@ -22,3 +22,7 @@ DRIFT_THRESHOLD = 0.2
 
 #: The example database key a campaign saves under unless its inputs give it one of its own.
 DATABASE_KEY = b"signals-fuzz.campaign"
+
+#: The two sides when none is named: the Python reference and the Rust port's replay program.
+REFERENCE = "py:signals.analyzer:SignalAnalyzer"
+CANDIDATE = "cmd:signals_replay"

@@ -28,13 +28,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from fuzz import defaults
+
 if TYPE_CHECKING:
     from fuzz.engine.outcomes import Target
     from fuzz.gate.baseline import Baseline
     from fuzz.gate.replay import ReplayItem, ReplayResult
 
-DEFAULT_REFERENCE = "py:signals.analyzer:SignalAnalyzer"
-DEFAULT_CANDIDATE = "cmd:signals_replay"
 _STATE_KEY = pytest.StashKey["_CorpusRun"]()
 
 
@@ -49,15 +49,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--signals-reference",
-        default=DEFAULT_REFERENCE,
+        default=defaults.REFERENCE,
         metavar="SPEC",
-        help=f"target spec of the reference side (default: {DEFAULT_REFERENCE})",
+        help=f"target spec of the reference side (default: {defaults.REFERENCE})",
     )
     group.addoption(
         "--signals-candidate",
-        default=DEFAULT_CANDIDATE,
+        default=defaults.CANDIDATE,
         metavar="SPEC",
-        help=f"target spec of the candidate side (default: {DEFAULT_CANDIDATE})",
+        help=f"target spec of the candidate side (default: {defaults.CANDIDATE})",
     )
     group.addoption(
         "--signals-baseline",

@@ -102,8 +102,8 @@ def parse_target(
 @attrs.frozen
 class TargetOptions:
     """How every target of a run is started: what ``--timeout``, ``--isolate`` and
-    ``--max-memory`` say. Frozen and picklable, so a run's options object (and each
-    worker's copy of it) carries one of these rather than three loose fields."""
+    ``--max-memory`` say. A run's options object (``CampaignOptions``, ``GateOptions``) keeps
+    the three flags as fields, one per flag, and gives one of these as its ``targets``."""
 
     timeout: float = DEFAULT_TIMEOUT
     isolate: bool = False

@@ -19,6 +19,7 @@ from typing import Any, TextIO
 
 import attrs
 
+from fuzz import defaults
 from fuzz.engine.explain import Explanation, explain_case
 from fuzz.engine.outcomes import Target
 from fuzz.engine.targets import TargetOptions
@@ -53,7 +54,7 @@ class GateOptions:
     reference: str
     candidate: str
     mode: str = "replay"
-    timeout: float = 10.0
+    timeout: float = defaults.TIMEOUT
     baseline: Path | None = None
     baseline_update: bool = False
     out: Path | None = None
@@ -74,6 +75,11 @@ class GateOptions:
     #: Run a ``py:`` target in a child process (``--isolate``); cap target memory in bytes.
     isolate: bool = False
     max_memory: int | None = None
+
+    @property
+    def targets(self) -> TargetOptions:
+        """How this run starts its targets."""
+        return TargetOptions(self.timeout, self.isolate, self.max_memory)
 
 
 def check(options: GateOptions) -> Baseline:
@@ -169,21 +175,16 @@ class _Judged:
     root_causes: tuple[FiledCause, ...] = ()
 
 
-def run_gate(
-    options: GateOptions,
-    items: Sequence[ReplayItem],
-    *,
-    baseline: Baseline | None = None,
-    stream: TextIO | None = None,
-) -> int:
-    """Replay ``items``, judge, report; the exit code (0 pass, 1 unaccepted Tier A)."""
-    out = stream if stream is not None else sys.stdout
-    if baseline is None:
-        baseline = check(options)
+def run_gate(options: GateOptions, items: Sequence[ReplayItem], *, baseline: Baseline) -> int:
+    """Replay ``items``, judge, report; the exit code (0 pass, 1 unaccepted Tier A).
+
+    ``baseline`` is what ``check(options)`` returned (the CLI checks before it reads items).
+    """
+    out = sys.stdout
     today = options.today or datetime.date.today()
     started_at = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-    targets = TargetOptions(options.timeout, options.isolate, options.max_memory)
-    reference, candidate = targets.parse(options.reference), targets.parse(options.candidate)
+    reference = options.targets.parse(options.reference)
+    candidate = options.targets.parse(options.candidate)
     clock = time.monotonic()
     results = replay_items(reference, candidate, items)
     elapsed = time.monotonic() - clock

@@ -15,13 +15,11 @@ import shlex
 from collections.abc import Mapping
 from typing import Any
 
+from fuzz import defaults
 from fuzz.engine.canonical import tier_a_view
 from fuzz.engine.case import Case
 from fuzz.engine.outcomes import Outcome
 from fuzz.gate.root_causes import FiledCause
-
-DEFAULT_REFERENCE = "py:signals.analyzer:SignalAnalyzer"
-DEFAULT_CANDIDATE = "cmd:signals_replay"
 
 
 def escaped(text: str) -> str:
@@ -67,7 +65,7 @@ def _python_snippet(case: Case) -> str:
         spec = (
             case.provenance.candidate.spec
             if case.provenance.candidate.kind == "py"
-            else DEFAULT_REFERENCE
+            else defaults.REFERENCE
         )
     module, _, attr = spec.removeprefix("py:").partition(":")
     return "\n".join(
