@@ -399,6 +399,11 @@ class Campaign:
             return 1 << 30
         return max(0, self.settings.max_examples - self._explored)
 
+    def _deadline_within(self, seconds: float) -> float:
+        """The campaign's deadline, brought forward to ``seconds`` from now."""
+        limit = time.monotonic() + seconds
+        return limit if self._deadline is None else min(self._deadline, limit)
+
     def _check_deadline(self) -> None:
         if self._deadline is not None and time.monotonic() >= self._deadline:
             raise _BudgetSpent
@@ -474,19 +479,19 @@ class Campaign:
 
         def shows(candidates: Sequence[Conversation]) -> list[bool]:
             self._check_deadline()
-            try:
-                found = self._evaluate(candidates, [None] * len(candidates))
-            except Exception as exc:
-                raise _EngineError(exc) from exc
+            found = self._evaluate_guarded(candidates, [None] * len(candidates))
             return [signature in shown for shown in found]
 
         return shows
 
     def _explain_pending(self) -> None:
         """Explain the shrunk cases still waiting, when the search stops early on purpose."""
-        with contextlib.suppress(_BudgetSpent, _Done, KeyboardInterrupt, StopCampaign):
-            while self._unexplained:
-                self._explain(min(self._unexplained))
+        with contextlib.suppress(_BudgetSpent, KeyboardInterrupt, StopCampaign):
+            try:
+                while self._unexplained:
+                    self._explain(min(self._unexplained))
+            except _EngineError as error:  # raised here, in ``run``'s handler of ``_Done``
+                raise error.original from None
 
     def _explain(self, signature: str) -> None:
         """Explain a shrunk case by its essential ingredients; the case is kept with them.
@@ -500,8 +505,7 @@ class Campaign:
             return
         case = self.best[signature]
 
-        limit = time.monotonic() + self.settings.explain_limit
-        deadline = limit if self._deadline is None else min(self._deadline, limit)
+        deadline = self._deadline_within(self.settings.explain_limit)
         whole = self._fails_whole_batches(signature)
         explanation = explain(
             case.conversation,
@@ -510,9 +514,8 @@ class Campaign:
             max_batch=1 if whole else DEFAULT_MAX_BATCH,
             deadline=deadline,
         )
-        if self.best[signature] is not case:  # an edit showed the bug smaller: explain that
-            self._unexplained.add(signature)
-            return
+        if self.best[signature] is not case:
+            return  # an edit showed the bug smaller: ``_keep`` queued that case to be explained
         explained = attrs.evolve(case, explanation=explanation)
         self.best[signature] = explained
         self.sink(CaseExplained(explained))
@@ -559,8 +562,7 @@ class Campaign:
         hangs = is_hang(signature)
         deadline = self._deadline
         if hangs:  # each candidate that still hangs costs a timeout: a budget of its own
-            limit = time.monotonic() + self.settings.shrink_limit
-            deadline = limit if deadline is None else min(deadline, limit)
+            deadline = self._deadline_within(self.settings.shrink_limit)
         result = minimise(
             self.best[signature].conversation,
             self._shows(signature),
@@ -704,12 +706,18 @@ class Campaign:
 
     def _examine(self, batch: Sequence[Conversation]) -> set[str]:
         """Analyse one Hypothesis example; the bugs it shows (set-aside ones included)."""
-        choices = self._choices_per_conversation(batch)
+        found = self._evaluate_guarded(batch, self._choices_per_conversation(batch))
+        return set().union(*found) if found else set()
+
+    def _evaluate_guarded(
+        self, batch: Sequence[Conversation], choices: Sequence[Choices | None]
+    ) -> list[set[str]]:
+        """``_evaluate`` called from inside Hypothesis or the batched pass: an error of the
+        fuzzer's own (a sink, a bug) is wrapped so neither takes it for the example's."""
         try:
-            found = self._evaluate(batch, choices)
+            return self._evaluate(batch, choices)
         except Exception as exc:
             raise _EngineError(exc) from exc
-        return set().union(*found) if found else set()
 
     def _evaluate(
         self,
