@@ -94,7 +94,7 @@ class CrossLangTracker:
 
     @property
     def counts(self) -> dict[str, int]:
-        """Per row slug, conversations so far (a copy; what workers send home)."""
+        """Per row slug, conversations so far (a copy)."""
         return dict(self._counts)
 
     def merge(self, other: CrossLangTracker) -> None:

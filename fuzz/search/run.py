@@ -23,19 +23,11 @@ from fuzz.engine.outcomes import Target
 from fuzz.gate.baseline import Baseline, load_optional
 from fuzz.gate.corpus import Corpus
 from fuzz.gate.root_causes import FiledCause, accepted_signatures, file_causes
-from fuzz.search.crosslang_coverage import CrossLangCoverage, CrossLangTracker
+from fuzz.search.crosslang_coverage import CrossLangCoverage
 from fuzz.search.events import CampaignFinished, CorpusFileSkipped, CorpusResumed, Sink
 from fuzz.search.options import CampaignOptions, Preparation, campaign_for, prepare, targets_for
-from fuzz.search.patterns import PatternCoverage, PatternTracker
-from fuzz.search.sinks import (
-    CorpusRecorder,
-    LocalSink,
-    ReportSink,
-    fan_out,
-    local_sinks,
-    merge_local_sinks,
-    write_campaign_reports,
-)
+from fuzz.search.patterns import PatternCoverage
+from fuzz.search.sinks import CorpusRecorder, LocalSinks, fan_out, write_campaign_reports
 
 EXIT_OK, EXIT_DIVERGED, EXIT_SETUP, EXIT_WORKER_CRASHED = 0, 1, 2, 3
 
@@ -95,15 +87,14 @@ def run_campaign(options: CampaignOptions, progress: Sink) -> CampaignOutcome:
     resumed = _resume(corpus, options, progress) if options.resume else frozenset()
     baseline = load_optional(options.baseline)
     preparation = prepare(options, baseline, resumed=resumed)
-    local = local_sinks(preparation)
+    local = LocalSinks.of(preparation)
     recorder = CorpusRecorder(corpus)
-    sink = fan_out(recorder, *local, progress)
+    sink = fan_out(recorder, local, progress)
     finished, crashes = _run(options, preparation, sink, local, (reference, candidate))
     causes = _root_causes(corpus, finished.signatures, baseline)
     accepted = accepted_signatures(causes)
-    report = next(s for s in local if isinstance(s, ReportSink))
-    report.metrics.accept(accepted)
-    rows = next(s for s in local if isinstance(s, CrossLangTracker)).coverage()
+    local.report.metrics.accept(accepted)
+    rows = local.crosslang.coverage()
     failure = recorder.failure
     if failure is None:  # after a failed write, nothing more is written
         try:
@@ -111,7 +102,7 @@ def run_campaign(options: CampaignOptions, progress: Sink) -> CampaignOutcome:
             if options.out is not None:
                 write_campaign_reports(
                     options.out,
-                    report,
+                    local.report,
                     finished,
                     (reference, candidate),
                     baseline,
@@ -121,14 +112,13 @@ def run_campaign(options: CampaignOptions, progress: Sink) -> CampaignOutcome:
                 )
         except OSError as exc:
             failure = f"cannot write {exc.filename or options.out}: {exc.strerror or exc}"
-    tracker = next((s for s in local if isinstance(s, PatternTracker)), None)
     return CampaignOutcome(
         finished=finished,
         saved=_saved(corpus, finished.signatures, accepted),
         root_causes=causes,
         crashes=crashes,
         resumed=resumed,
-        patterns=None if tracker is None else tracker.coverage(),
+        patterns=None if local.patterns is None else local.patterns.coverage(),
         crosslang=rows,
         storage_failure=failure,
     )
@@ -138,7 +128,7 @@ def _run(
     options: CampaignOptions,
     preparation: Preparation,
     sink: Sink,
-    local: Sequence[LocalSink],
+    local: LocalSinks,
     targets: tuple[Target, Target],
 ) -> tuple[CampaignFinished, tuple[str, ...]]:
     """The campaign in this process, or as workers whose local sinks are merged into ``local``."""
@@ -159,7 +149,7 @@ def _run(
         candidate=candidate.identity,
     )
     for done in result.done:
-        merge_local_sinks(local, done.local)
+        local.merge(done.local)
     crashes = tuple(crash.describe() + "\n" + crash.error for crash in result.crashed)
     return result.finished, crashes
 

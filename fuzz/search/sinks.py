@@ -6,13 +6,15 @@ chains with ``fan_out``:
 
 * ``ProgressLine``: the live progress on stderr, and the found / shrunk /
   finished lines;
-* ``CorpusRecorder``: saves each case the moment it is found and again each
-  time it shrinks (``fuzz.gate.corpus``);
+* ``CorpusRecorder``: saves each case the moment it is found, again each
+  time it shrinks, and once more when it is explained (``fuzz.gate.corpus``);
 * ``ReportSink``: gathers metrics and diff records for the report files
   (``fuzz.gate.report_files``), written by ``write_campaign_reports``.
 
-``fuzz.search.patterns.PatternTracker`` is one more sink, kept beside the
-pattern coverage it measures.
+``LocalSinks`` groups the sinks every campaign process keeps for itself:
+the report sink, ``fuzz.search.crosslang_coverage.CrossLangTracker`` and
+``fuzz.search.patterns.PatternTracker`` (each kept beside the coverage it
+measures).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
@@ -78,7 +80,6 @@ class CorpusRecorder:
     """
 
     corpus: Corpus
-    saved: dict[str, Path] = attrs.field(factory=dict)
     #: Why the corpus can no longer be written (a full disk), once that happened.
     failure: str | None = None
 
@@ -88,13 +89,11 @@ class CorpusRecorder:
         if isinstance(event, DivergenceFound | CaseImproved | CaseExplained):
             final = isinstance(event, CaseImproved) and event.final
             try:
-                path = self.corpus.save(event.case, final=final)
+                self.corpus.save(event.case, final=final)
             except OSError as exc:
                 where = exc.filename or self.corpus.root
                 self.failure = f"cannot write {where}: {exc.strerror or exc}"
                 raise StopCampaign(STORAGE_FAILED) from None
-            if path is not None:
-                self.saved[event.case.signature] = path
 
 
 def _duration(seconds: float) -> str:
@@ -220,6 +219,8 @@ class ReportSink:
         factory=dict
     )
     accepted: frozenset[str] = frozenset()  # the baseline's signatures, set aside by the search
+    #: Whether to keep the cases (a worker's sink does not: the parent keeps them).
+    keep_cases: bool = True
     started: CampaignStarted | None = None
     started_at: str | None = None
 
@@ -254,7 +255,7 @@ class ReportSink:
                     )
                     assert record is not None
                     self.tier_b_examples[tier_b.label] = (size, record)
-        elif isinstance(event, DivergenceFound | CaseImproved | CaseExplained):
+        elif self.keep_cases and isinstance(event, DivergenceFound | CaseImproved | CaseExplained):
             known = self.cases.get(event.case.signature)
             final = isinstance(event, CaseImproved) and event.final
             if known is None or final or event.case.smaller_than(known):  # in any order
@@ -309,29 +310,38 @@ def write_campaign_reports(
 # ------------------------------------------------------------- local sinks ---
 
 
-class LocalSink(Protocol):
-    """A sink every campaign process keeps for itself, over every conversation it compares.
+@attrs.define
+class LocalSinks:
+    """The sinks every campaign process keeps for itself, over every conversation it compares.
 
-    Workers do not send each comparison home (thousands a second); each keeps
+    Workers do not send each comparison home (thousands a second): each keeps
     its own local sinks and sends them whole when it ends, and the parent
-    merges them into its own.
+    merges them into its own. A worker's report sink keeps no cases: the
+    parent's sees every case as the events the worker forwards.
     """
 
-    def __call__(self, event: Event) -> None: ...
+    report: ReportSink
+    crosslang: CrossLangTracker = attrs.field(factory=CrossLangTracker)
+    #: With a dictionary only.
+    patterns: PatternTracker | None = None
 
-    def merge(self, other: Any) -> None: ...
+    @classmethod
+    def of(cls, preparation: Preparation, *, cases: bool = True) -> LocalSinks:
+        """One campaign process's local sinks (``cases``: whether its report keeps cases)."""
+        patterns = None
+        if preparation.dictionary is not None:
+            patterns = PatternTracker(preparation.dictionary)
+        return cls(ReportSink(accepted=preparation.accepted, keep_cases=cases), patterns=patterns)
 
+    def __call__(self, event: Event) -> None:
+        self.report(event)
+        self.crosslang(event)
+        if self.patterns is not None:
+            self.patterns(event)
 
-def local_sinks(preparation: Preparation) -> tuple[LocalSink, ...]:
-    """The report sink, the cross-language row tracker and, with a dictionary, the pattern
-    tracker of one campaign process."""
-    sinks: list[LocalSink] = [ReportSink(accepted=preparation.accepted), CrossLangTracker()]
-    if preparation.dictionary is not None:
-        sinks.append(PatternTracker(preparation.dictionary))
-    return tuple(sinks)
-
-
-def merge_local_sinks(mine: Sequence[LocalSink], theirs: Sequence[LocalSink]) -> None:
-    """Fold a worker's local sinks into the parent's, kind by kind (both from ``local_sinks``)."""
-    for own, other in zip(mine, theirs, strict=True):
-        own.merge(other)
+    def merge(self, other: LocalSinks) -> None:
+        """Fold a worker's local sinks into these."""
+        self.report.merge(other.report)
+        self.crosslang.merge(other.crosslang)
+        if self.patterns is not None and other.patterns is not None:
+            self.patterns.merge(other.patterns)

@@ -9,7 +9,8 @@ from the campaign seed (worker 0 keeps the campaign seed itself).
 Who writes what:
 
 * the **parent** is the only writer of the corpus: workers send it their
-  ``DivergenceFound`` and ``CaseImproved`` events over a queue, and
+  ``DivergenceFound``, ``CaseImproved``, ``CaseExplained`` and
+  ``ShrinkFinished`` events over a queue, and
   ``fuzz.gate.corpus.Corpus`` keeps the smallest case per signature, so a bug
   two workers find is saved once, as the smaller case;
 * a bug is **shrunk by one worker only**: the first to claim its signature
@@ -23,7 +24,8 @@ Who writes what:
   or a Redis server, both safe to share;
 * **progress** is aggregated: workers send their running totals (at most a
   few times a second, never one message per conversation) and, at the end,
-  their parity ``Metrics`` and Tier-B examples, which the parent merges.
+  their local sinks whole (``fuzz.search.sinks.LocalSinks``: metrics, Tier-B
+  examples, cross-language rows, pattern hits), which the parent merges.
 
 Ctrl-C reaches every worker (the terminal signals the whole process group;
 the parent forwards it as well for a parent signalled alone). Each worker
@@ -70,7 +72,7 @@ from fuzz.search.events import (
     WorkersStarted,
 )
 from fuzz.search.options import CampaignOptions, Preparation, campaign_for
-from fuzz.search.sinks import LocalSink, ReportSink, fan_out, local_sinks
+from fuzz.search.sinks import LocalSinks, fan_out
 from fuzz.search.stopping import STOP_SIGNALS, check_stop, handle_ctrl_c
 
 #: Seconds between two progress messages from one worker.
@@ -157,12 +159,12 @@ class WorkerEvent:
 class WorkerDone:
     """A worker's campaign ended (``finished`` is None if Ctrl-C came before it started).
 
-    ``local`` holds its local sinks (``fuzz.search.sinks.local_sinks``), whole.
+    ``local`` holds its local sinks (``fuzz.search.sinks.LocalSinks``), whole.
     """
 
     worker: int
     finished: CampaignFinished | None
-    local: tuple[LocalSink, ...]
+    local: LocalSinks
 
 
 @attrs.frozen
@@ -208,9 +210,7 @@ class WorkersFinished:
         """All workers' metrics added up."""
         total = Metrics()
         for done in self.done:
-            for sink in done.local:
-                if isinstance(sink, ReportSink):
-                    total.merge(sink.metrics)
+            total.merge(done.local.report.metrics)
         return total
 
 
@@ -252,7 +252,7 @@ def _worker_main(
 ) -> None:
     """A worker process: one campaign with its own seed and share, reporting to ``queue``."""
     handle_ctrl_c(once=True)
-    local = local_sinks(preparation)
+    local = LocalSinks.of(preparation, cases=False)
     finished: CampaignFinished | None = None
     try:
         # Ctrl-C before the campaign started: nothing to lose, nothing to report.
@@ -263,7 +263,7 @@ def _worker_main(
                 max_examples=examples_share(options.max_examples, workers, index),
                 workers=1,
             )
-            sink = fan_out(*local, _Forward(queue, index), check_stop)
+            sink = fan_out(local, _Forward(queue, index), check_stop)
             finished = campaign_for(mine, preparation, sink, FileClaims(claims, index)).run()
         _ignore_stop_signals()
         queue.put(WorkerDone(index, finished, local))
