@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TypeAlias
 
 from fuzz import defaults
-from fuzz.errors import UsageError
+from fuzz.errors import EXIT_DIVERGED, EXIT_OK, EXIT_USAGE, UsageError
 
 if TYPE_CHECKING:
     from fuzz.engine.targets import TargetOptions
@@ -34,7 +34,6 @@ DEFAULT_BUDGET = "5m"
 EXAMPLE_REFERENCE = "py:fuzz.examples.analyzer:ExampleAnalyzer"
 DEMO_VARIANTS = "missing_trigger,narrow_timeout,retry_off_by_one"
 
-EXIT_OK, EXIT_DIVERGED, EXIT_USAGE, EXIT_WORKER_CRASHED = 0, 1, 2, 3
 
 #: Bounds past which a value is a typo, not a plan: a batch is one replay process's input,
 #: a worker is a process, and coverage draws every conversation into memory.

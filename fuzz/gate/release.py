@@ -23,7 +23,7 @@ from fuzz import defaults
 from fuzz.engine.explain import Explanation, explain_case
 from fuzz.engine.outcomes import Target
 from fuzz.engine.targets import TargetOptions
-from fuzz.errors import UsageError
+from fuzz.errors import EXIT_DIVERGED, EXIT_OK, UsageError
 from fuzz.files import ensure_writable_dir
 from fuzz.gate.baseline import Baseline, load_optional
 from fuzz.gate.metrics import DEFAULT_DRIFT_THRESHOLD, Metrics, run_metadata
@@ -40,8 +40,6 @@ from fuzz.gate.replay import (
 from fuzz.gate.report_files import JunitCase, ParityReport, diff_record, write_junit, write_reports
 from fuzz.gate.reproducers import render_reproducer
 from fuzz.gate.root_causes import FiledCause, accepted_signatures, causes_of_results
-
-EXIT_OK, EXIT_DIVERGED = 0, 1
 
 #: Seconds ``--explain`` may spend on one divergent item.
 EXPLAIN_LIMIT = 30.0

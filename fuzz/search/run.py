@@ -20,6 +20,7 @@ from pathlib import Path
 import attrs
 
 from fuzz.engine.outcomes import Target
+from fuzz.errors import EXIT_DIVERGED, EXIT_OK, EXIT_USAGE, EXIT_WORKER_CRASHED
 from fuzz.gate.baseline import Baseline, load_optional
 from fuzz.gate.corpus import Corpus
 from fuzz.gate.root_causes import FiledCause, accepted_signatures, file_causes
@@ -28,8 +29,6 @@ from fuzz.search.events import CampaignFinished, CorpusFileSkipped, CorpusResume
 from fuzz.search.options import CampaignOptions, Preparation, campaign_for, prepare, targets_for
 from fuzz.search.patterns import PatternCoverage
 from fuzz.search.sinks import CorpusRecorder, LocalSinks, fan_out, write_campaign_reports
-
-EXIT_OK, EXIT_DIVERGED, EXIT_SETUP, EXIT_WORKER_CRASHED = 0, 1, 2, 3
 
 
 @attrs.frozen
@@ -65,7 +64,7 @@ class CampaignOutcome:
         if self.crashes:
             return EXIT_WORKER_CRASHED
         if self.storage_failure is not None:
-            return EXIT_SETUP
+            return EXIT_USAGE
         unaccepted = any(not saved.accepted for saved in self.saved)
         return EXIT_DIVERGED if unaccepted or self.resumed else EXIT_OK
 
