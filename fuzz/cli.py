@@ -95,7 +95,7 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
-def _add_targets(parser: argparse.ArgumentParser, *, required: bool = False) -> None:
+def _add_targets(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--reference",
         default=defaults.REFERENCE,
@@ -116,7 +116,7 @@ def _add_target_options(parser: argparse.ArgumentParser) -> None:
         type=_seconds("--timeout"),
         default=defaults.TIMEOUT,
         help="how long one batch (cmd:) or one conversation (py:) may take before it is a hang "
-        "(default: 10s)",
+        f"(default: {defaults.TIMEOUT:g}s)",
     )
     parser.add_argument(
         "--isolate",
@@ -759,8 +759,10 @@ def _parity(args: argparse.Namespace, args_list: Sequence[str]) -> int:
 
 def _print_skipped(skipped: Sequence[CaseCheck]) -> None:
     """One line per corpus file that is not a valid case: named, skipped, left as it is."""
+    from fuzz.search.events import CorpusFileSkipped
+
     for checked in skipped:
-        print(f"signals-fuzz: skipped {checked.path}: it {checked.problem}", file=sys.stderr)
+        print(CorpusFileSkipped(str(checked.path), checked.problem or "").line, file=sys.stderr)
 
 
 def _corpus(args: argparse.Namespace, args_list: Sequence[str]) -> int:

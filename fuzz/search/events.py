@@ -41,6 +41,11 @@ class CorpusFileSkipped:
     path: str
     problem: str
 
+    @property
+    def line(self) -> str:
+        """What the user is told (by every command that opens a corpus)."""
+        return f"signals-fuzz: skipped {self.path}: it {self.problem}"
+
 
 @attrs.frozen
 class WorkersStarted:

@@ -73,8 +73,6 @@ def harvest(paths: Sequence[str | Path]) -> Dictionary:
     A path that does not exist, or a file of a kind it cannot read, is a
     ``UsageError`` naming it.
     """
-    if isinstance(paths, str | Path):
-        paths = [paths]
     found: set[str] = set()
     patterns: dict[str, HarvestedPattern] = {}
     skipped: dict[str, SkippedLiteral] = {}

@@ -142,7 +142,7 @@ class ProgressLine:
                 f"(shrunk in {event.corpus}){later}"
             )
         elif isinstance(event, CorpusFileSkipped):
-            self._say(f"signals-fuzz: skipped {event.path}: it {event.problem}")
+            self._say(event.line)
         elif isinstance(event, WorkersStarted):
             seeds = ", ".join(str(seed) for seed in event.seeds)
             self._say(f"signals-fuzz: {len(event.seeds)} worker processes, seeds {seeds}")
