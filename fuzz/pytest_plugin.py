@@ -83,20 +83,28 @@ class _CorpusRun:
         """Replay every case item still selected, at once, the first time one asks."""
         if self.results is None:
             from fuzz.gate.replay import replay_items
-            from fuzz.gate.root_causes import accepted_signatures, causes_of_results
+            from fuzz.gate.root_causes import accepted_by, causes_of_results
 
             selected = [i for i in item.session.items if isinstance(i, CaseItem)]
             results = replay_items(
                 self.reference, self.candidate, [i.replay_item for i in selected]
             )
             self.results = {i.nodeid: r for i, r in zip(selected, results, strict=True)}
-            causes = causes_of_results(results, baseline=self.baseline, today=self.today)
-            self.accepted = self.baseline.accepted(self.today) | accepted_signatures(causes)
+            # Only an accepted root cause can accept more than the entries do: without any,
+            # grouping the results (it derives the cross-language table) would be wasted.
+            causes = (
+                causes_of_results(results, baseline=self.baseline, today=self.today)
+                if self.baseline.causes
+                else ()
+            )
+            self.accepted = accepted_by(self.baseline, causes, self.today)
         return self.results[item.nodeid]
 
     def accepts(self, result: ReplayResult) -> bool:
         """Whether every signature of a divergence is accepted (by itself or its root cause)."""
-        return bool(result.signatures) and all(s in self.accepted for s in result.signatures)
+        from fuzz.gate.root_causes import all_accepted
+
+        return all_accepted(result.signatures, self.accepted)
 
 
 class SignalsDivergence(Exception):

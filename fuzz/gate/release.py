@@ -39,7 +39,13 @@ from fuzz.gate.replay import (
 )
 from fuzz.gate.report_files import JunitCase, ParityReport, diff_record, write_junit, write_reports
 from fuzz.gate.reproducers import render_reproducer
-from fuzz.gate.root_causes import FiledCause, accepted_signatures, causes_of_results
+from fuzz.gate.root_causes import (
+    FiledCause,
+    accepted_by,
+    accepted_signatures,
+    all_accepted,
+    causes_of_results,
+)
 
 #: Seconds ``--explain`` may spend on one divergent item.
 EXPLAIN_LIMIT = 30.0
@@ -249,9 +255,9 @@ def _judge(
     """Each result accepted or not (by its signatures, or by their root causes), counted,
     recorded, and (with ``--junit``) written up."""
     judged = _Judged(root_causes=causes)
-    accepts = baseline.accepted(today) | accepted_signatures(causes)
+    accepts = accepted_by(baseline, causes, today)
     for result in results:
-        accepted = bool(result.signatures) and all(s in accepts for s in result.signatures)
+        accepted = all_accepted(result.signatures, accepts)
         judged.verdicts.append((result, accepted))
         status = result.status
         judged.metrics.add(

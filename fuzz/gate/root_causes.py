@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from fuzz.engine.causes import RootCause, group
-from fuzz.engine.charclass import CharClassifier, crosslang_char_class
+from fuzz.engine.charclass import crosslang_char_class
 from fuzz.engine.explain import Explanation
 from fuzz.gate.baseline import Baseline
 from fuzz.gate.replay import ReplayResult
@@ -56,20 +56,16 @@ def file_causes(
     *,
     baseline: Baseline | None = None,
     today: datetime.date | None = None,
-    classify: CharClassifier | None = None,
 ) -> tuple[FiledCause, ...]:
     """Group ``(explanation, where its case is)`` pairs into root causes, most signatures first.
 
-    Characters are classed by the cross-language table (``crosslang_char_class``)
-    unless ``classify`` says otherwise.
+    Characters are classed by the cross-language table (``crosslang_char_class``).
 
     A cause is accepted when the baseline has an active entry for its id or
     its explanation line.
     """
     where = {id(explanation): place for explanation, place in explained}
-    causes = group(
-        [explanation for explanation, _ in explained], classify=classify or crosslang_char_class
-    )
+    causes = group([explanation for explanation, _ in explained], classify=crosslang_char_class)
     when = today or datetime.date.today()
     return tuple(
         FiledCause(
@@ -88,9 +84,16 @@ def accepted_signatures(causes: Sequence[FiledCause]) -> frozenset[str]:
     )
 
 
-def cause_of(causes: Sequence[FiledCause], signature: str) -> FiledCause | None:
-    """The root cause a signature belongs to, if any."""
-    return next((cause for cause in causes if signature in cause.signatures), None)
+def accepted_by(
+    baseline: Baseline, causes: Sequence[FiledCause], today: datetime.date
+) -> frozenset[str]:
+    """Every signature accepted today: by an entry of its own or by its root cause's."""
+    return baseline.accepted(today) | accepted_signatures(causes)
+
+
+def all_accepted(signatures: Sequence[str], accepted: frozenset[str]) -> bool:
+    """Whether a divergence is accepted: it has signatures, and every one is."""
+    return bool(signatures) and all(s in accepted for s in signatures)
 
 
 def result_explanation(result: ReplayResult) -> Explanation:
