@@ -354,12 +354,8 @@ def read_seed_items(path: Path) -> list[ReplayItem]:
     files, validates them and gives the conversations; the ids come from the
     same lines.
     """
+    from fuzz.gate.seed_files import read_seed_file
+
     items = read_replay_jsonl(path)
-    try:
-        from fuzz.gate.seed_files import read_seed_file
-    except ImportError:  # pragma: no cover - the seeds module ships with the package
-        return items
-    chats = read_seed_file(path)
-    if len(chats) != len(items):  # pragma: no cover - both skip exactly the blank lines
-        return items
+    chats = read_seed_file(path)  # both skip exactly the blank lines
     return [attrs.evolve(item, conversation=chat) for item, chat in zip(items, chats, strict=True)]

@@ -81,11 +81,11 @@ def diff_record(
     }
 
 
-def case_record(case: Case, *, source: str | None = None) -> dict[str, Any]:
-    """The ``diffs.jsonl`` record of a saved (campaign-found) case."""
+def case_record(case: Case) -> dict[str, Any]:
+    """The ``diffs.jsonl`` record of a saved (campaign-found) case (no source: it was drawn)."""
     return {
         "id": case.stem,
-        "source": source,
+        "source": None,
         "status": None,
         "saved_signature": case.signature,
         "accepted": False,
@@ -126,7 +126,6 @@ class ParityReport:
     metrics: Metrics
     run: dict[str, Any]
     records: list[dict[str, Any]] = attrs.field(factory=list)
-    junit: list[JunitCase] = attrs.field(factory=list)
     baseline: Mapping[str, Any] = attrs.field(factory=dict)  # signature -> entry JSON
     expired: frozenset[str] = frozenset()
     found: Sequence[str] = ()  # campaign: signatures found (not set aside)
