@@ -141,13 +141,13 @@ class Corpus:
         """Every case kept, one per signature, in signature order."""
         return [case for _, (_, case) in sorted(self._by_signature.items())]
 
-    def get(self, signature: str) -> Case | None:
-        known = self._by_signature.get(signature)
-        return None if known is None else known[1]
+    def entry(self, signature: str) -> tuple[Path, Case] | None:
+        """The file and case kept for a signature, if any."""
+        return self._by_signature.get(signature)
 
-    def path_of(self, signature: str) -> Path | None:
-        known = self._by_signature.get(signature)
-        return None if known is None else known[0]
+    def get(self, signature: str) -> Case | None:
+        known = self.entry(signature)
+        return None if known is None else known[1]
 
     def reproducer_path(self, case: Case) -> Path:
         return self.shrunk_dir / f"{case.stem}.md"
@@ -246,16 +246,18 @@ def merge_corpora(sources: Sequence[Path], into: Corpus) -> MergeResult:
     best, duplicates = smallest_per_signature(cases)
     entries = []
     for signature, (path, case) in sorted(best.items()):
-        known = into.get(signature)
-        if known is None or case.smaller_than(known):
+        kept = into.entry(signature)
+        if kept is None or case.smaller_than(kept[1]):
             into.save(case)
-            action = "added" if known is None else "replaced"
-            entries.append(MergeEntry(signature, action, case, path, known))
+            action = "added" if kept is None else "replaced"
+            entries.append(
+                MergeEntry(signature, action, case, path, None if kept is None else kept[1])
+            )
             continue
+        kept_path, known = kept
         if known.case_id == case.case_id:
             duplicates += 1
-        kept_path = into.path_of(signature)
-        if into.render is not None and kept_path is not None:
+        if into.render is not None:
             reproducer = into.reproducer_path(known)
             if not reproducer.exists():
                 write_atomic(reproducer, into.render(known, str(kept_path)))

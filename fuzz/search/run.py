@@ -14,11 +14,12 @@ here; the caller's ``progress`` sink sees every event the parent sees.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import attrs
 
+from fuzz.engine.case import Case
 from fuzz.engine.outcomes import Target
 from fuzz.errors import EXIT_DIVERGED, EXIT_OK, EXIT_USAGE, EXIT_WORKER_CRASHED
 from fuzz.gate.baseline import Baseline, load_optional
@@ -164,14 +165,18 @@ def _resume(corpus: Corpus, options: CampaignOptions, progress: Sink) -> frozens
 def _saved(
     corpus: Corpus, signatures: Sequence[str], accepted: frozenset[str]
 ) -> tuple[SavedCase, ...]:
-    saved = []
+    return tuple(
+        SavedCase(signature, path, corpus.reproducer_path(case), signature in accepted)
+        for signature, path, case in _kept(corpus, signatures)
+    )
+
+
+def _kept(corpus: Corpus, signatures: Sequence[str]) -> Iterator[tuple[str, Path, Case]]:
+    """The signatures the corpus keeps a case for, with its file and case."""
     for signature in signatures:
-        path, case = corpus.path_of(signature), corpus.get(signature)
-        if path is not None and case is not None:
-            saved.append(
-                SavedCase(signature, path, corpus.reproducer_path(case), signature in accepted)
-            )
-    return tuple(saved)
+        kept = corpus.entry(signature)
+        if kept is not None:
+            yield signature, *kept
 
 
 def _root_causes(
@@ -180,12 +185,10 @@ def _root_causes(
     """The root causes of the campaign's finds, each placed at its representative's file."""
     from fuzz.engine.explain import Explanation
 
-    explained = []
-    for signature in signatures:
-        path, case = corpus.path_of(signature), corpus.get(signature)
-        if path is not None and case is not None:
-            why = case.explanation or Explanation.untried(signature, case.conversation)
-            explained.append((why, str(path)))
+    explained = [
+        (case.explanation or Explanation.untried(signature, case.conversation), str(path))
+        for signature, path, case in _kept(corpus, signatures)
+    ]
     return file_causes(explained, baseline=baseline)
 
 
@@ -196,9 +199,5 @@ def _rewrite_reproducers(corpus: Corpus, causes: Sequence[FiledCause]) -> None:
     from fuzz.gate.reproducers import render_reproducer
 
     for cause in causes:
-        for signature in cause.signatures:
-            path, case = corpus.path_of(signature), corpus.get(signature)
-            if path is not None and case is not None:
-                write_atomic(
-                    corpus.reproducer_path(case), render_reproducer(case, str(path), cause)
-                )
+        for _, path, case in _kept(corpus, cause.signatures):
+            write_atomic(corpus.reproducer_path(case), render_reproducer(case, str(path), cause))
