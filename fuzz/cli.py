@@ -522,10 +522,9 @@ def run_campaign_command(options: CampaignOptions) -> int:
     outcome = run_campaign(options, ProgressLine())
     if outcome.patterns is not None:
         _print_pattern_summary(outcome.patterns)
-    if outcome.crosslang is not None:
-        rows = outcome.crosslang
-        counts = ", ".join(f"{slug} {n:,}" for slug, n in sorted(rows.counts.items()))
-        print(f"signals-fuzz: {rows.summary()}: {counts or 'none'}", file=sys.stderr)
+    rows = outcome.crosslang
+    counts = ", ".join(f"{slug} {n:,}" for slug, n in sorted(rows.counts.items()))
+    print(f"signals-fuzz: {rows.summary()}: {counts or 'none'}", file=sys.stderr)
     _print_root_causes(outcome)
     if outcome.storage_failure is not None:
         print(

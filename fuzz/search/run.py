@@ -48,6 +48,8 @@ class CampaignOutcome:
 
     finished: CampaignFinished
     saved: tuple[SavedCase, ...]
+    #: Which cross-language rows the conversations exercised, and how often.
+    crosslang: CrossLangCoverage
     #: The root causes of what was found, most signatures first.
     root_causes: tuple[FiledCause, ...] = ()
     #: Workers that crashed, each described with its traceback (exit code 3).
@@ -55,8 +57,6 @@ class CampaignOutcome:
     #: Bugs ``--resume`` set aside (a resumed campaign with any exits 1).
     resumed: frozenset[str] = frozenset()
     patterns: PatternCoverage | None = None
-    #: Which cross-language rows the conversations exercised, and how often.
-    crosslang: CrossLangCoverage | None = None
     #: Why the corpus or the reports could not be written (a full disk): the campaign stopped.
     storage_failure: str | None = None
 
