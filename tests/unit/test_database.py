@@ -97,29 +97,33 @@ def test_redis_round_trip_between_two_clients(redis_url: str) -> None:
     assert list(writer.fetch(key)) == []
 
 
-def test_campaign_with_unreachable_redis_exits_2(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    """The CLI must refuse an unreachable --database before the first example: one line, exit 2."""
-    pytest.importorskip("redis")
-    url = f"redis://127.0.0.1:{_free_port()}/0"
-    code = main(
+def _campaign_with_database(tmp_path: Path, database: str, *flags: str) -> int:
+    """``signals-fuzz campaign`` on two agreeing sides, with ``--database`` and ``flags``."""
+    return main(
         [
             "campaign",
             "--reference",
             OK_REF,
             "--candidate",
             OK_REF,
-            "--max-examples",
-            "1",
             "--corpus",
             str(tmp_path / "corpus"),
             "--shrunk",
             str(tmp_path / "shrunk"),
             "--database",
-            url,
+            database,
+            *flags,
         ]
     )
+
+
+def test_campaign_with_unreachable_redis_exits_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The CLI must refuse an unreachable --database before the first example: one line, exit 2."""
+    pytest.importorskip("redis")
+    url = f"redis://127.0.0.1:{_free_port()}/0"
+    code = _campaign_with_database(tmp_path, url, "--max-examples", "1")
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and url in err and "--database" in err
 
@@ -129,24 +133,6 @@ def test_bad_database_with_workers_is_one_line_exit_2(
 ) -> None:
     """The database is checked in the parent: a bad one must not reach every worker as a
     traceback (exit 3) but stop the campaign as one line, exit 2."""
-    code = main(
-        [
-            "campaign",
-            "--reference",
-            OK_REF,
-            "--candidate",
-            OK_REF,
-            "--max-examples",
-            "4",
-            "--workers",
-            "2",
-            "--corpus",
-            str(tmp_path / "corpus"),
-            "--shrunk",
-            str(tmp_path / "shrunk"),
-            "--database",
-            "ftp://x",
-        ]
-    )
+    code = _campaign_with_database(tmp_path, "ftp://x", "--max-examples", "4", "--workers", "2")
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1 and "--database" in err and "ftp://x" in err
